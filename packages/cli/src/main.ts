@@ -1,0 +1,41 @@
+import { migrateCommand } from './commands/migrate.js';
+import { serveCommand } from './commands/serve.js';
+
+export interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const USAGE = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve     Run the quickstart app (hosted login, signup, account pages) from this folder
+  migrate   Bring the database schema up to date
+
+Run 'gatehouse <command> --help' for a command's options.`;
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: Output = { out: console.log, err: console.error }): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, io);
+      case 'migrate':
+        return await migrateCommand(rest, io);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        io.err(`gatehouse: unknown command "${command}"\n\n${USAGE}`);
+        return 1;
+    }
+  } catch (err) {
+    // Option mistakes are TypeErrors with a message for people; anything else is shown as it is.
+    io.err(`gatehouse ${command}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,59 @@
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { randomBytes } from 'node:crypto';
+import { normalizePassword } from './password-policy.js';
+
+/** Argon2id cost, OWASP's recommended minimum: 19 MiB, 2 iterations, 1 lane. */
+export interface Argon2Params {
+  /** KiB. @default 19456 */
+  memoryCost: number;
+  /** @default 2 */
+  timeCost: number;
+  /** @default 1 */
+  parallelism: number;
+}
+
+export const OWASP_ARGON2ID: Argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+
+/**
+ * Hashes new passwords with Argon2id and verifies the hashes Gatehouse knows. Hashing runs on
+ * libuv's thread pool (native @node-rs/argon2), never on the event loop.
+ */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+  /** True when the hash should be replaced by a fresh Argon2id hash at the next successful login. */
+  needsRehash(hash: string): boolean;
+  /** Spends the same time as a real verification, for unknown users (equal timing). */
+  verifyDummy(password: string): Promise<void>;
+}
+
+/** @example const hasher = createPasswordHasher(); await hasher.hash('correct horse battery') */
+export function createPasswordHasher(params: Argon2Params = OWASP_ARGON2ID): PasswordHasher {
+  // Argon2id is the library's default algorithm (its Algorithm enum is a const enum: left out).
+  const options = { memoryCost: params.memoryCost, timeCost: params.timeCost, parallelism: params.parallelism };
+  const current = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
+  let dummy: Promise<string> | undefined;
+
+  return {
+    hash: (password) => argon2Hash(normalizePassword(password), options),
+
+    async verify(hash, password) {
+      if (hash.startsWith('$argon2')) {
+        return argon2Verify(hash, normalizePassword(password)).catch(() => false);
+      }
+      if (/^\$2[aby]\$\d\d\$/u.test(hash)) {
+        // Imported bcrypt hashes were made from the raw password, so they are checked against it.
+        return bcryptVerify(password, hash).catch(() => false);
+      }
+      return false;
+    },
+
+    needsRehash: (hash) => !hash.startsWith(current),
+
+    async verifyDummy(password) {
+      dummy ??= argon2Hash(randomBytes(32).toString('base64'), options);
+      await argon2Verify(await dummy, normalizePassword(password)).catch(() => false);
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import type { Identity, Metadata, User } from './user.js';
+
+/*
+ * The storage ports: narrow interfaces shaped by the use cases of the user service and the
+ * middleware. Every method below is REQUIRED unless marked "optional". Adapters return plain
+ * domain objects (never ORM models), and throw GatehouseError for the conditions named here:
+ * `user_exists` for a uniqueness violation, `storage_unavailable` when the database cannot be
+ * reached. Every write is atomic: a failed call leaves nothing behind.
+ *
+ * `core/testing` has a reference in-memory implementation and a conformance suite that every
+ * adapter must pass.
+ */
+
+/** A new user with its first identity (and password hash for database users), written at once. */
+export interface NewUserRecord {
+  user_id: string;
+  /** The connection the user signed up with; emails and usernames are unique per connection. */
+  connection: string;
+  email: string | null;
+  email_verified: boolean;
+  username: string | null;
+  phone_number: string | null;
+  phone_verified: boolean;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  nickname: string | null;
+  picture: string | null;
+  blocked: boolean;
+  user_metadata: Metadata;
+  app_metadata: Metadata;
+  identity: Identity;
+  password_hash: string | null;
+  created_at: Date;
+}
+
+/** What a modification may change. Fields left out stay as they are. */
+export interface UserChanges {
+  email?: string | null;
+  email_verified?: boolean;
+  username?: string | null;
+  phone_number?: string | null;
+  phone_verified?: boolean;
+  name?: string | null;
+  given_name?: string | null;
+  family_name?: string | null;
+  nickname?: string | null;
+  picture?: string | null;
+  blocked?: boolean;
+  user_metadata?: Metadata;
+  app_metadata?: Metadata;
+  last_login?: Date;
+  last_ip?: string | null;
+  logins_count?: number;
+  /** Always set by the caller: the time of this change. */
+  updated_at: Date;
+}
+
+export interface UserStore {
+  /** Writes the user, its identity and its password hash in one transaction. `user_exists` when the user_id, the (connection, email), the (connection, username) or the identity (provider, user_id) is taken. */
+  createUser(record: NewUserRecord): Promise<User>;
+  getUser(userId: string): Promise<User | null>;
+  /** `email` is already normalized (lower case). */
+  findUserByEmail(connection: string, email: string): Promise<User | null>;
+  /** `username` is already normalized (lower case). */
+  findUserByUsername(connection: string, username: string): Promise<User | null>;
+  /** Every user with this normalized email, across connections, oldest first. */
+  listUsersByEmail(email: string): Promise<User[]>;
+  findUserByIdentity(provider: string, providerUserId: string): Promise<User | null>;
+  /**
+   * Atomic read-modify-write: reads the user under a write lock, calls `change` (synchronously,
+   * inside the transaction) and writes what it returns. `change` returning null writes nothing.
+   * Concurrent calls on one user are serialized, so none loses another's write.
+   * Resolves to the user after the change, or null when there is no such user.
+   */
+  modifyUser(userId: string, change: (user: User) => UserChanges | null): Promise<User | null>;
+  /** Deletes the user with its identities, password, tokens, sessions and role grants. False when absent. */
+  deleteUser(userId: string): Promise<boolean>;
+  /** How many users there are (for first-run bootstrap and health). */
+  countUsers(): Promise<number>;
+}
+
+export interface CredentialStore {
+  getPasswordHash(userId: string): Promise<string | null>;
+  /**
+   * Sets the password hash. With `ifCurrent`, only when the stored hash still equals it (a
+   * compare-and-set, so a re-hash at login never overwrites a password changed meanwhile).
+   * Resolves true when written.
+   */
+  setPasswordHash(userId: string, hash: string, ifCurrent?: string): Promise<boolean>;
+}
+
+/** What a one-time token is for. */
+export type TokenPurpose = 'verify_email' | 'reset_password' | 'login_link';
+
+export interface TokenRecord {
+  /** SHA-256 of the token, hex: tokens are never stored in the clear. */
+  hash: string;
+  purpose: TokenPurpose;
+  user_id: string;
+  expires_at: Date;
+  /** Small JSON data bound to the token (e.g. the email it verifies). */
+  data: Metadata;
+}
+
+export interface TokenStore {
+  createToken(token: TokenRecord): Promise<void>;
+  /** Atomically marks the token used and returns it, if it exists, has this purpose, is unused and not expired at `now`. Exactly one of many concurrent calls succeeds. */
+  consumeToken(hash: string, purpose: TokenPurpose, now: Date): Promise<TokenRecord | null>;
+  /** Deletes a user's tokens (of one purpose, or all); resolves to how many. */
+  deleteUserTokens(userId: string, purpose?: TokenPurpose): Promise<number>;
+}
+
+/** A stored session: opaque JSON text, its expiry, and whose it is (so a user's sessions can be ended). */
+export interface SessionRecord {
+  data: string;
+  expires_at: Date;
+  user_id: string | null;
+}
+
+export interface SessionStore {
+  /** The session, or null when absent or expired at `now`. */
+  getSession(sid: string, now: Date): Promise<SessionRecord | null>;
+  setSession(sid: string, record: SessionRecord): Promise<void>;
+  touchSession(sid: string, expiresAt: Date): Promise<void>;
+  destroySession(sid: string): Promise<void>;
+  /** Ends every session of the user but `exceptSid`; resolves to how many. */
+  destroyUserSessions(userId: string, exceptSid?: string): Promise<number>;
+  /** Deletes sessions expired at `now`; resolves to how many. */
+  sweepSessions(now: Date): Promise<number>;
+}
+
+/** A permission on an API, as in Auth0. */
+export interface Permission {
+  resource_server_identifier: string;
+  permission_name: string;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  description: string;
+  permissions: Permission[];
+}
+
+export interface RoleStore {
+  /** Creates the role, or resolves to the existing role of that name unchanged (idempotent, for bootstrap). */
+  ensureRole(role: Role): Promise<Role>;
+  getRoleByName(name: string): Promise<Role | null>;
+  /** Grants roles (idempotent). */
+  assignUserRoles(userId: string, roleIds: string[]): Promise<void>;
+  getUserRoles(userId: string): Promise<Role[]>;
+  /** The union of the permissions of the user's roles, without duplicates. */
+  getUserPermissions(userId: string): Promise<Permission[]>;
+  countUsersWithRole(roleId: string): Promise<number>;
+}
+
+/** An audit event, with Auth0's log type codes (`s` login, `f` failure, `ss` signup, ...). */
+export interface LogEvent {
+  log_id: string;
+  date: Date;
+  type: string;
+  description: string;
+  user_id: string | null;
+  ip: string | null;
+  details: Metadata;
+}
+
+export interface LogStore {
+  appendLog(event: LogEvent): Promise<void>;
+  /** Newest first. `page` counts from 0. */
+  listUserLogs(userId: string, page: number, perPage: number): Promise<{ logs: LogEvent[]; total: number }>;
+}
+
+/** Everything Gatehouse stores, behind one object. */
+export interface Storage extends UserStore, CredentialStore, TokenStore, SessionStore, RoleStore, LogStore {
+  /** Brings the schema up to date; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Optional: is the database reachable (for health checks)? */
+  ping?(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export { createMemoryStorage } from './memory-storage.js';
+export { describeStorageConformance } from './conformance.js';

@@ -1,0 +1,365 @@
+import { GatehouseError } from '../gatehouse-error.js';
+import type {
+  LogEvent,
+  NewUserRecord,
+  Permission,
+  Role,
+  SessionRecord,
+  Storage,
+  TokenPurpose,
+  TokenRecord,
+  UserChanges,
+} from '../ports.js';
+import type { User } from '../user.js';
+
+interface StoredUser {
+  /** The signup connection: emails and usernames are unique within it. */
+  connection: string;
+  user: User;
+}
+
+interface StoredToken extends TokenRecord {
+  consumed_at: Date | null;
+}
+
+/**
+ * Every value crosses the boundary as a deep copy, so a caller that mutates what it passed in or
+ * got back cannot change stored state behind the store's back (a real database gives the same
+ * guarantee for free).
+ */
+const copy = <T>(value: T): T => structuredClone(value);
+
+const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
+
+/** Code-unit order, as a binary collation sorts; localeCompare would depend on the locale. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const byPermission = (a: Permission, b: Permission): number =>
+  compare(a.resource_server_identifier, b.resource_server_identifier) || compare(a.permission_name, b.permission_name);
+
+/** Permissions without duplicates, in a stable order (the SQL adapter returns the same order). */
+function uniquePermissions(permissions: Permission[]): Permission[] {
+  const seen = new Map<string, Permission>();
+  for (const p of permissions) {
+    seen.set(`${p.resource_server_identifier}\u0000${p.permission_name}`, {
+      resource_server_identifier: p.resource_server_identifier,
+      permission_name: p.permission_name,
+    });
+  }
+  return [...seen.values()].sort(byPermission);
+}
+
+/**
+ * The in-memory reference implementation of the storage ports: what the conformance suite
+ * expects of every adapter, in the plainest code. For tests and trying things out; it keeps
+ * nothing across restarts.
+ *
+ * Every read-check-write below runs without an `await` in between, so on Node's single thread
+ * each call is atomic and calls on one user are serialized without a lock.
+ *
+ * @example
+ * const storage = createMemoryStorage();
+ * await storage.migrate();
+ */
+export function createMemoryStorage(): Storage {
+  const users = new Map<string, StoredUser>();
+  const passwords = new Map<string, string>();
+  const tokens = new Map<string, StoredToken>();
+  const sessions = new Map<string, SessionRecord>();
+  const roles = new Map<string, Role>();
+  const grants = new Map<string, Set<string>>();
+  const logs: LogEvent[] = [];
+  let closed = false;
+
+  function assertOpen(): void {
+    // A closed adapter would fail on its pool; the reference store fails the same way.
+    if (closed) throw new GatehouseError('storage_unavailable', { message: 'The memory storage is closed.' });
+  }
+
+  function conflicts(connection: string, userId: string, email: string | null, username: string | null): boolean {
+    for (const stored of users.values()) {
+      if (stored.user.user_id === userId || stored.connection !== connection) continue;
+      if (email !== null && lower(stored.user.email) === lower(email)) return true;
+      if (username !== null && lower(stored.user.username) === lower(username)) return true;
+    }
+    return false;
+  }
+
+  function identityTaken(provider: string, providerUserId: string): boolean {
+    for (const stored of users.values()) {
+      if (stored.user.identities.some((i) => i.provider === provider && i.user_id === providerUserId)) return true;
+    }
+    return false;
+  }
+
+  function find(predicate: (stored: StoredUser) => boolean): User | null {
+    for (const stored of users.values()) if (predicate(stored)) return copy(stored.user);
+    return null;
+  }
+
+  function rolesOf(userId: string): Role[] {
+    const ids = grants.get(userId) ?? new Set<string>();
+    return [...ids]
+      .map((id) => roles.get(id))
+      .filter((role): role is Role => role !== undefined)
+      .sort((a, b) => compare(a.name, b.name));
+  }
+
+  return {
+    async migrate() {
+      assertOpen();
+    },
+
+    async ping() {
+      return !closed;
+    },
+
+    async close() {
+      closed = true;
+    },
+
+    async createUser(record: NewUserRecord) {
+      assertOpen();
+      if (
+        users.has(record.user_id) ||
+        conflicts(record.connection, record.user_id, record.email, record.username) ||
+        identityTaken(record.identity.provider, record.identity.user_id)
+      ) {
+        throw new GatehouseError('user_exists');
+      }
+      const user: User = copy({
+        user_id: record.user_id,
+        email: record.email,
+        email_verified: record.email_verified,
+        username: record.username,
+        phone_number: record.phone_number,
+        phone_verified: record.phone_verified,
+        name: record.name,
+        given_name: record.given_name,
+        family_name: record.family_name,
+        nickname: record.nickname,
+        picture: record.picture,
+        created_at: record.created_at,
+        updated_at: record.created_at,
+        last_login: null,
+        last_ip: null,
+        logins_count: 0,
+        blocked: record.blocked,
+        identities: [record.identity],
+        user_metadata: record.user_metadata,
+        app_metadata: record.app_metadata,
+      });
+      users.set(user.user_id, { connection: record.connection, user });
+      if (record.password_hash !== null) passwords.set(user.user_id, record.password_hash);
+      return copy(user);
+    },
+
+    async getUser(userId) {
+      assertOpen();
+      const stored = users.get(userId);
+      return stored ? copy(stored.user) : null;
+    },
+
+    async findUserByEmail(connection, email) {
+      assertOpen();
+      return find((s) => s.connection === connection && lower(s.user.email) === lower(email));
+    },
+
+    async findUserByUsername(connection, username) {
+      assertOpen();
+      return find((s) => s.connection === connection && lower(s.user.username) === lower(username));
+    },
+
+    async listUsersByEmail(email) {
+      assertOpen();
+      return [...users.values()]
+        .filter((s) => lower(s.user.email) === lower(email))
+        .map((s) => copy(s.user))
+        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || compare(a.user_id, b.user_id));
+    },
+
+    async findUserByIdentity(provider, providerUserId) {
+      assertOpen();
+      return find((s) => s.user.identities.some((i) => i.provider === provider && i.user_id === providerUserId));
+    },
+
+    async modifyUser(userId, change) {
+      assertOpen();
+      const stored = users.get(userId);
+      if (!stored) return null;
+      // `change` sees a copy: if it throws or returns null, nothing it did to its argument sticks.
+      const changes: UserChanges | null = change(copy(stored.user));
+      if (changes === null) return copy(stored.user);
+      const next: User = { ...stored.user, ...copy(changes), identities: stored.user.identities };
+      for (const key of Object.keys(changes) as (keyof UserChanges)[]) {
+        // An explicit `undefined` means "left out", as it does for the SQL adapter.
+        if (changes[key] === undefined) (next as unknown as Record<string, unknown>)[key] = stored.user[key];
+      }
+      if (conflicts(stored.connection, userId, next.email, next.username)) throw new GatehouseError('user_exists');
+      stored.user = next;
+      return copy(next);
+    },
+
+    async deleteUser(userId) {
+      assertOpen();
+      if (!users.delete(userId)) return false;
+      passwords.delete(userId);
+      grants.delete(userId);
+      for (const [hash, token] of tokens) if (token.user_id === userId) tokens.delete(hash);
+      for (const [sid, session] of sessions) if (session.user_id === userId) sessions.delete(sid);
+      return true;
+    },
+
+    async countUsers() {
+      assertOpen();
+      return users.size;
+    },
+
+    async getPasswordHash(userId) {
+      assertOpen();
+      return passwords.get(userId) ?? null;
+    },
+
+    async setPasswordHash(userId, hash, ifCurrent) {
+      assertOpen();
+      if (!users.has(userId)) return false;
+      if (ifCurrent !== undefined && passwords.get(userId) !== ifCurrent) return false;
+      passwords.set(userId, hash);
+      return true;
+    },
+
+    async createToken(token) {
+      assertOpen();
+      if (!users.has(token.user_id)) throw new GatehouseError('inexistent_user');
+      if (tokens.has(token.hash)) throw new GatehouseError('user_exists', { message: 'The token already exists.' });
+      tokens.set(token.hash, { ...copy(token), consumed_at: null });
+    },
+
+    async consumeToken(hash, purpose, now) {
+      assertOpen();
+      const token = tokens.get(hash);
+      if (!token || token.purpose !== purpose || token.consumed_at !== null) return null;
+      if (token.expires_at.getTime() <= now.getTime()) return null;
+      token.consumed_at = new Date(now);
+      const { consumed_at: _consumed, ...record } = token;
+      return copy(record);
+    },
+
+    async deleteUserTokens(userId, purpose?: TokenPurpose) {
+      assertOpen();
+      let count = 0;
+      for (const [hash, token] of tokens) {
+        if (token.user_id === userId && (purpose === undefined || token.purpose === purpose)) {
+          tokens.delete(hash);
+          count += 1;
+        }
+      }
+      return count;
+    },
+
+    async getSession(sid, now) {
+      assertOpen();
+      const session = sessions.get(sid);
+      if (!session || session.expires_at.getTime() <= now.getTime()) return null;
+      return copy(session);
+    },
+
+    async setSession(sid, record) {
+      assertOpen();
+      sessions.set(sid, copy(record));
+    },
+
+    async touchSession(sid, expiresAt) {
+      assertOpen();
+      const session = sessions.get(sid);
+      if (session) session.expires_at = new Date(expiresAt);
+    },
+
+    async destroySession(sid) {
+      assertOpen();
+      sessions.delete(sid);
+    },
+
+    async destroyUserSessions(userId, exceptSid) {
+      assertOpen();
+      let count = 0;
+      for (const [sid, session] of sessions) {
+        if (session.user_id === userId && sid !== exceptSid) {
+          sessions.delete(sid);
+          count += 1;
+        }
+      }
+      return count;
+    },
+
+    async sweepSessions(now) {
+      assertOpen();
+      let count = 0;
+      for (const [sid, session] of sessions) {
+        if (session.expires_at.getTime() <= now.getTime()) {
+          sessions.delete(sid);
+          count += 1;
+        }
+      }
+      return count;
+    },
+
+    async ensureRole(role) {
+      assertOpen();
+      for (const existing of roles.values()) if (existing.name === role.name) return copy(existing);
+      if (roles.has(role.id)) throw new GatehouseError('user_exists', { message: 'A role with this id already exists.' });
+      const stored: Role = { ...copy(role), permissions: uniquePermissions(role.permissions) };
+      roles.set(stored.id, stored);
+      return copy(stored);
+    },
+
+    async getRoleByName(name) {
+      assertOpen();
+      for (const role of roles.values()) if (role.name === name) return copy(role);
+      return null;
+    },
+
+    async assignUserRoles(userId, roleIds) {
+      assertOpen();
+      if (!users.has(userId)) throw new GatehouseError('inexistent_user');
+      const missing = roleIds.find((id) => !roles.has(id));
+      if (missing !== undefined) throw new GatehouseError('not_found', { message: `The role ${missing} does not exist.` });
+      const granted = grants.get(userId) ?? new Set<string>();
+      for (const id of roleIds) granted.add(id);
+      grants.set(userId, granted);
+    },
+
+    async getUserRoles(userId) {
+      assertOpen();
+      return copy(rolesOf(userId));
+    },
+
+    async getUserPermissions(userId) {
+      assertOpen();
+      return uniquePermissions(rolesOf(userId).flatMap((role) => role.permissions));
+    },
+
+    async countUsersWithRole(roleId) {
+      assertOpen();
+      let count = 0;
+      for (const granted of grants.values()) if (granted.has(roleId)) count += 1;
+      return count;
+    },
+
+    async appendLog(event) {
+      assertOpen();
+      if (logs.some((log) => log.log_id === event.log_id)) {
+        throw new GatehouseError('user_exists', { message: 'The log event already exists.' });
+      }
+      logs.push(copy(event));
+    },
+
+    async listUserLogs(userId, page, perPage) {
+      assertOpen();
+      const mine = logs
+        .filter((log) => log.user_id === userId)
+        .sort((a, b) => b.date.getTime() - a.date.getTime() || compare(b.log_id, a.log_id));
+      return { logs: copy(mine.slice(page * perPage, page * perPage + perPage)), total: mine.length };
+    },
+  };
+}

@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from './clock.js';
+import { GatehouseError } from './gatehouse-error.js';
+import { defaultPicture } from './gravatar.js';
+import { LOG_TYPES } from './log-types.js';
+import { applyMetadataPatch, type MetadataMergeMode } from './metadata.js';
+import { hashOneTimeToken, newOneTimeToken } from './one-time-token.js';
+import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
+import { checkPassword, resolvePasswordPolicy, type PasswordPolicy } from './password-policy.js';
+import type { Permission, Storage, TokenPurpose, TokenRecord, UserChanges } from './ports.js';
+import { DATABASE_PROVIDER, formatUserId, newLocalId } from './user-id.js';
+import { parseCreateUserInput, parseUserPatch, type UserPatchInput } from './user-input.js';
+import type { Metadata, User } from './user.js';
+
+export interface UserServiceOptions {
+  storage: Storage;
+  /** @default Argon2id at OWASP's parameters */
+  hasher?: PasswordHasher;
+  passwordPolicy?: Partial<PasswordPolicy>;
+  /** @default the system clock */
+  clock?: Clock;
+  /** The name of the database connection. @default 'Username-Password-Authentication' */
+  databaseConnection?: string;
+  /** @default 15 (Auth0's default; at most 128) */
+  usernameMaxLength?: number;
+  /** @default 'shallow' (Auth0's top-level merge) */
+  metadataMergeMode?: MetadataMergeMode;
+  /** Auth0 wipes metadata on `{"user_metadata": {}}`; Gatehouse treats `{}` as no change unless this is true. @default false */
+  emptyMetadataWipes?: boolean;
+}
+
+/** Who asks, for the audit log. */
+export interface RequestContext {
+  ip?: string | null;
+  /** The user_id of the admin (or 'self') doing the change. */
+  actor?: string | null;
+  /** The caller's own session, kept when a password change ends the user's other sessions. */
+  sessionId?: string | null;
+}
+
+export const DEFAULT_DATABASE_CONNECTION = 'Username-Password-Authentication';
+
+/**
+ * The user use cases, framework-neutral: create, read, update, delete, block, passwords, logins,
+ * and one-time tokens. Validation happens here, atomicity in the storage port.
+ */
+export class UserService {
+  readonly storage: Storage;
+  readonly hasher: PasswordHasher;
+  readonly policy: PasswordPolicy;
+  readonly clock: Clock;
+  readonly databaseConnection: string;
+  readonly usernameMaxLength: number;
+  readonly mergeMode: MetadataMergeMode;
+  readonly emptyMetadataWipes: boolean;
+
+  constructor(options: UserServiceOptions) {
+    if (!options?.storage) throw new TypeError('UserService needs a storage (options.storage)');
+    this.storage = options.storage;
+    this.hasher = options.hasher ?? createPasswordHasher();
+    this.policy = resolvePasswordPolicy(options.passwordPolicy);
+    this.clock = options.clock ?? systemClock;
+    this.databaseConnection = options.databaseConnection ?? DEFAULT_DATABASE_CONNECTION;
+    this.usernameMaxLength = options.usernameMaxLength ?? 15;
+    this.mergeMode = options.metadataMergeMode ?? 'shallow';
+    this.emptyMetadataWipes = options.emptyMetadataWipes ?? false;
+    if (!Number.isInteger(this.usernameMaxLength) || this.usernameMaxLength < 1 || this.usernameMaxLength > 128) {
+      throw new TypeError(`usernameMaxLength must be an integer from 1 to 128, got ${String(this.usernameMaxLength)}`);
+    }
+  }
+
+  /** Creates a database-connection user. The body is validated as the management API's POST /users. */
+  async createUser(body: unknown, context: RequestContext = {}): Promise<User> {
+    const input = parseCreateUserInput(body, this.usernameMaxLength);
+    const connection = input.connection ?? this.databaseConnection;
+    if (connection !== this.databaseConnection) {
+      throw new GatehouseError('invalid_body', { field: 'connection', message: `Unknown connection: ${connection}.` });
+    }
+    if (input.email === undefined) {
+      throw new GatehouseError('invalid_body', { field: 'email', message: 'An email address is required.' });
+    }
+    if (input.password === undefined) {
+      throw new GatehouseError('invalid_body', { field: 'password', message: 'A password is required.' });
+    }
+    const password = checkPassword(input.password, this.policy);
+    const localId = input.user_id ? input.user_id.replace(/^auth0\|/u, '') : newLocalId();
+    const email = input.email;
+    const now = this.clock();
+    const user = await this.storage.createUser({
+      user_id: formatUserId(DATABASE_PROVIDER, localId),
+      connection,
+      email,
+      email_verified: input.email_verified ?? false,
+      username: input.username ?? null,
+      phone_number: input.phone_number ?? null,
+      phone_verified: input.phone_verified ?? false,
+      // Auth0's defaults for database users.
+      name: input.name ?? email,
+      given_name: input.given_name ?? null,
+      family_name: input.family_name ?? null,
+      nickname: input.nickname ?? email.slice(0, email.lastIndexOf('@')),
+      picture: input.picture ?? defaultPicture(email, input.name),
+      blocked: input.blocked ?? false,
+      user_metadata: input.user_metadata ?? {},
+      app_metadata: input.app_metadata ?? {},
+      identity: { connection, provider: DATABASE_PROVIDER, user_id: localId, isSocial: false },
+      password_hash: await this.hasher.hash(password),
+      created_at: now,
+    });
+    await this.log(LOG_TYPES.successSignup, 'Successful signup', user.user_id, context);
+    return user;
+  }
+
+  /** The user, or `inexistent_user`. */
+  async getUser(userId: string): Promise<User> {
+    const user = await this.storage.getUser(userId);
+    if (!user) throw new GatehouseError('inexistent_user');
+    return user;
+  }
+
+  /**
+   * Applies a PATCH. As `self`, only the self-editable fields (names, picture, username, phone,
+   * user_metadata); as `admin`, Auth0's whole set with its conflict rules. Root fields are
+   * replaced, metadata merged atomically (`null` deletes a key).
+   */
+  async updateUser(userId: string, body: unknown, as: 'admin' | 'self', context: RequestContext = {}): Promise<User> {
+    const patch = parseUserPatch(body, as, this.usernameMaxLength);
+    const { password, verify_email: _verifyEmail, connection: _connection, ...fields } = patch;
+    const newPassword = password === undefined ? undefined : checkPassword(password, this.policy);
+    const newHash = newPassword === undefined ? undefined : await this.hasher.hash(newPassword);
+
+    const updated = await this.storage.modifyUser(userId, (user) => this.changesFor(user, fields));
+    if (!updated) throw new GatehouseError('inexistent_user');
+    if (newHash !== undefined) {
+      await this.storage.setPasswordHash(userId, newHash);
+      await this.storage.deleteUserTokens(userId, 'reset_password');
+      await this.storage.destroyUserSessions(userId, context.sessionId ?? undefined);
+      await this.log(LOG_TYPES.successChangePassword, 'Password changed', userId, context);
+    }
+    if (fields.blocked === true) await this.storage.destroyUserSessions(userId);
+    await this.log(LOG_TYPES.successUserUpdate, 'User updated', userId, context, { fields: Object.keys(patch) });
+    return updated;
+  }
+
+  private changesFor(user: User, fields: Omit<UserPatchInput, 'password' | 'verify_email' | 'connection'>): UserChanges {
+    const changes: UserChanges = { updated_at: this.clock() };
+    for (const [key, value] of Object.entries(fields)) {
+      if (key === 'user_metadata' || key === 'app_metadata') {
+        const patch = value as Metadata;
+        if (Object.keys(patch).length === 0) {
+          if (this.emptyMetadataWipes) changes[key] = {};
+          continue;
+        }
+        changes[key] = applyMetadataPatch(user[key], patch, this.mergeMode);
+      } else {
+        (changes as unknown as Record<string, unknown>)[key] = value;
+      }
+    }
+    // A new address is unproven until verified again, unless the admin says otherwise.
+    if (fields.email !== undefined && fields.email !== user.email && fields.email_verified === undefined) {
+      changes.email_verified = false;
+    }
+    return changes;
+  }
+
+  /** Deletes the user and everything hanging on it (identities, password, tokens, sessions, roles). */
+  async deleteUser(userId: string, context: RequestContext = {}): Promise<void> {
+    if (!(await this.storage.deleteUser(userId))) throw new GatehouseError('inexistent_user');
+    await this.log(LOG_TYPES.successUserDeletion, 'User deleted', userId, context);
+  }
+
+  /** Blocks or unblocks; blocking ends every session of the user. */
+  async setBlocked(userId: string, blocked: boolean, context: RequestContext = {}): Promise<User> {
+    return this.updateUser(userId, { blocked }, 'admin', context);
+  }
+
+  /**
+   * Changes a password. With `currentPassword` (self-service) the current one must match first.
+   * The user's other sessions end and outstanding reset links die.
+   */
+  async changePassword(
+    userId: string,
+    newPassword: unknown,
+    options: { currentPassword?: unknown } & RequestContext = {},
+  ): Promise<void> {
+    const password = checkPassword(newPassword, this.policy, 'new_password');
+    const oldHash = await this.storage.getPasswordHash(userId);
+    if (oldHash === null) throw new GatehouseError('inexistent_user');
+    if (options.currentPassword !== undefined) {
+      const ok = typeof options.currentPassword === 'string' && (await this.hasher.verify(oldHash, options.currentPassword));
+      if (!ok) {
+        await this.log(LOG_TYPES.failedChangePassword, 'Wrong current password', userId, options);
+        throw new GatehouseError('invalid_current_password', { field: 'current_password' });
+      }
+    }
+    await this.storage.setPasswordHash(userId, await this.hasher.hash(password));
+    await this.storage.modifyUser(userId, () => ({ updated_at: this.clock() }));
+    await this.storage.deleteUserTokens(userId, 'reset_password');
+    await this.storage.destroyUserSessions(userId, options.sessionId ?? undefined);
+    await this.log(LOG_TYPES.successChangePassword, 'Password changed', userId, options);
+  }
+
+  /**
+   * Checks a database user's credentials. Unknown user, no password and wrong password all end in
+   * the same `invalid_credentials`, after the same amount of hashing work. A hash from an older
+   * scheme (imported bcrypt, weaker Argon2) is replaced by Argon2id at OWASP cost.
+   */
+  async authenticate(identifier: unknown, password: unknown, context: RequestContext = {}): Promise<User> {
+    if (typeof identifier !== 'string' || identifier.trim() === '' || identifier.length > 254) {
+      throw new GatehouseError('invalid_body', { field: 'username', message: 'Enter your email address.' });
+    }
+    if (typeof password !== 'string' || password === '') {
+      throw new GatehouseError('invalid_body', { field: 'password', message: 'Enter your password.' });
+    }
+    const key = identifier.trim().toLowerCase();
+    const tooLong = [...password].length > this.policy.maxLength;
+    const user = key.includes('@')
+      ? await this.storage.findUserByEmail(this.databaseConnection, key)
+      : await this.storage.findUserByUsername(this.databaseConnection, key);
+    const hash = user ? await this.storage.getPasswordHash(user.user_id) : null;
+    if (!user || hash === null || tooLong) {
+      await this.hasher.verifyDummy(tooLong ? '' : password);
+      await this.log(LOG_TYPES.failedLoginUnknownUser, 'Wrong email or password.', user?.user_id ?? null, context, {
+        identifier: key,
+      });
+      throw new GatehouseError('invalid_credentials');
+    }
+    if (!(await this.hasher.verify(hash, password))) {
+      await this.log(LOG_TYPES.failedLoginWrongPassword, 'Wrong email or password.', user.user_id, context);
+      throw new GatehouseError('invalid_credentials');
+    }
+    if (user.blocked) {
+      await this.log(LOG_TYPES.failedLogin, 'user is blocked', user.user_id, context);
+      throw new GatehouseError('user_blocked');
+    }
+    if (this.hasher.needsRehash(hash)) {
+      // Compare-and-set: a password changed meanwhile is never overwritten by the old one.
+      await this.storage.setPasswordHash(user.user_id, await this.hasher.hash(password), hash);
+    }
+    return user;
+  }
+
+  /** Counts a successful login: logins_count, last_login, last_ip, updated_at (atomic). */
+  async recordLogin(userId: string, context: RequestContext = {}): Promise<User> {
+    const now = this.clock();
+    const user = await this.storage.modifyUser(userId, (u) => ({
+      logins_count: u.logins_count + 1,
+      last_login: now,
+      last_ip: context.ip ?? null,
+      updated_at: now,
+    }));
+    if (!user) throw new GatehouseError('inexistent_user');
+    await this.log(LOG_TYPES.successLogin, 'Successful login', userId, context);
+    return user;
+  }
+
+  /** Issues a one-time token; only its hash is stored. Resolves to the token for the link. */
+  async issueToken(userId: string, purpose: TokenPurpose, ttlMs: number, data: Metadata = {}): Promise<string> {
+    const token = newOneTimeToken();
+    await this.storage.createToken({
+      hash: hashOneTimeToken(token),
+      purpose,
+      user_id: userId,
+      expires_at: new Date(this.clock().getTime() + ttlMs),
+      data,
+    });
+    return token;
+  }
+
+  /** Redeems a one-time token (once). `invalid_token` for unknown, used, expired or malformed tokens. */
+  async redeemToken(token: unknown, purpose: TokenPurpose): Promise<TokenRecord> {
+    if (typeof token !== 'string' || token.length < 16 || token.length > 128) throw new GatehouseError('invalid_token');
+    const record = await this.storage.consumeToken(hashOneTimeToken(token), purpose, this.clock());
+    if (!record) throw new GatehouseError('invalid_token');
+    return record;
+  }
+
+  /** Marks the email verified, when the token was issued for the address the user still has. */
+  async verifyEmail(token: unknown, context: RequestContext = {}): Promise<User> {
+    const record = await this.redeemToken(token, 'verify_email');
+    const user = await this.storage.modifyUser(record.user_id, (u) =>
+      u.email !== null && u.email === record.data.email ? { email_verified: true, updated_at: this.clock() } : null,
+    );
+    if (!user || !user.email_verified) throw new GatehouseError('invalid_token');
+    await this.log(LOG_TYPES.successVerificationEmail, 'Email verified', user.user_id, context);
+    return user;
+  }
+
+  /** Sets a new password from a reset link; ends every session; the link dies with its first use. */
+  async resetPassword(token: unknown, newPassword: unknown, context: RequestContext = {}): Promise<User> {
+    // Check the password first, so a too-short password does not burn the link.
+    const password = checkPassword(newPassword, this.policy);
+    const record = await this.redeemToken(token, 'reset_password');
+    await this.storage.setPasswordHash(record.user_id, await this.hasher.hash(password));
+    const now = this.clock();
+    // Following a link sent to the address proves the address.
+    const user = await this.storage.modifyUser(record.user_id, (u) => ({
+      updated_at: now,
+      ...(u.email === record.data.email ? { email_verified: true } : {}),
+    }));
+    if (!user) throw new GatehouseError('invalid_token');
+    await this.storage.deleteUserTokens(record.user_id, 'reset_password');
+    await this.storage.destroyUserSessions(record.user_id);
+    await this.log(LOG_TYPES.successChangePassword, 'Password reset', record.user_id, context);
+    return user;
+  }
+
+  /** The user's permissions through their roles. */
+  getPermissions(userId: string): Promise<Permission[]> {
+    return this.storage.getUserPermissions(userId);
+  }
+
+  /** Appends an audit event. Values are stored as data, never interpolated into the description. */
+  async log(type: string, description: string, userId: string | null, context: RequestContext = {}, details: Metadata = {}): Promise<void> {
+    await this.storage.appendLog({
+      log_id: randomUUID(),
+      date: this.clock(),
+      type,
+      description,
+      user_id: userId,
+      ip: context.ip ?? null,
+      details: context.actor ? { ...details, actor: context.actor } : details,
+    });
+  }
+}

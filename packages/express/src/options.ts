@@ -1,0 +1,65 @@
+import type { MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
+import type { Transporter } from 'nodemailer';
+
+/** The options of identity(). Every option is optional: `identity()` alone runs on SQLite in development. */
+export interface IdentityOptions {
+  /** Where the routes are mounted. @default '/auth' */
+  prefix?: string;
+  /**
+   * The database: a URL (`sqlite:./data/gatehouse.sqlite`, `postgres://…`, `mysql://…`) or a
+   * ready Storage. In development the default is a SQLite file under ./data; production must say.
+   * @default 'sqlite:./data/gatehouse.sqlite'
+   */
+  database?: string | Storage;
+  /** The public origin of the app, for links in emails. Required in production (a Host header must never pick where reset links point). */
+  baseUrl?: string;
+  /** Session cookie signing secrets, newest first (older ones still verify, for rotation). Required in production. */
+  secret?: string | string[];
+  session?: {
+    /** @default 7 days */
+    maxAgeMs?: number;
+    /** @default '__Host-gatehouse.sid' in production, 'gatehouse.sid' otherwise */
+    cookieName?: string;
+    /** Secure cookies. @default true in production */
+    secure?: boolean;
+    /** How often expired sessions are deleted. 0 turns the sweep off. @default 15 minutes */
+    sweepIntervalMs?: number;
+  };
+  /** Email delivery: an SMTP URL, a nodemailer transport, or 'console' (development: prints messages). @default 'console' outside production */
+  mail?: { transport?: string | Transporter; from?: string };
+  /** Password rules. @default { minLength: 12, maxLength: 128 } */
+  passwordPolicy?: Partial<PasswordPolicy>;
+  /** A custom hasher (tests use cheaper parameters). @default Argon2id at OWASP cost */
+  passwordHasher?: PasswordHasher;
+  /** Users must verify their email before they can sign in. @default true */
+  requireVerifiedEmail?: boolean;
+  /** Allow visitors to sign up. @default true */
+  signup?: boolean;
+  /** Where to go after login when no valid returnTo was given. @default '/' */
+  defaultReturnTo?: string;
+  /** Origins (scheme://host[:port]) that returnTo may point to besides this app. @default [] */
+  allowedOrigins?: string[];
+  /** Which proxies to trust for the client IP, as Express's `trust proxy` (proxy-addr syntax). @default false (the socket address) */
+  trustProxy?: boolean | number | string | string[];
+  /** The name shown on hosted pages. @default 'Gatehouse' */
+  appName?: string;
+  /** Extra CSS for hosted pages (custom properties such as --gh-accent are the theme). */
+  theme?: { css?: string };
+  /** Lifetimes of emailed links. */
+  tokens?: {
+    /** @default 24 hours */
+    verifyEmailTtlMs?: number;
+    /** @default 1 hour */
+    resetPasswordTtlMs?: number;
+  };
+  /** How long after sign-in sensitive changes are allowed without signing in again. @default 15 minutes */
+  recentLoginMs?: number;
+  /** Metadata PATCH mode. @default 'shallow' */
+  metadataMergeMode?: MetadataMergeMode;
+  /** First start: create this administrator when no user holds the admin role, and print a one-time set-password link. */
+  bootstrapAdmin?: { email: string } | false;
+  /** Allow development defaults (generated secret, console mail, derived baseUrl) with NODE_ENV=production. @default false */
+  allowDevelopmentDefaults?: boolean;
+  /** Where warnings and development output go. @default console */
+  logger?: Pick<Console, 'info' | 'warn' | 'error'>;
+}

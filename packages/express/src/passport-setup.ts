@@ -1,0 +1,35 @@
+import { isGatehouseError, type User } from '@gatehouse/core';
+import type { Request } from 'express';
+import { Passport, type PassportStatic } from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { GatehouseContext } from './context.js';
+
+/** The Passport strategy name of the database (email + password) connection. */
+export const DATABASE_STRATEGY = 'gatehouse-database';
+
+/**
+ * A Passport instance of this identity() alone (no global state shared with the host app), with
+ * the database connection as a local strategy. The strategy only reads credentials and asks the
+ * user service; sessions keep just the user_id and re-read the user on each request, so a blocked
+ * or deleted user is out at their next request.
+ */
+export function createPassport(gh: GatehouseContext): PassportStatic {
+  const passport = new Passport() as unknown as PassportStatic;
+
+  passport.use(
+    DATABASE_STRATEGY,
+    new LocalStrategy({ usernameField: 'username', passwordField: 'password', passReqToCallback: true }, (req: Request, username, password, done) => {
+      gh.users.authenticate(username, password, { ip: gh.clientIp(req) }).then(
+        (user) => done(null, user),
+        (err: unknown) => (isGatehouseError(err) && err.status < 500 ? done(null, false, err) : done(err)),
+      );
+    }),
+  );
+
+  passport.serializeUser((user, done) => done(null, (user as User).user_id));
+  passport.deserializeUser((id: unknown, done) => {
+    if (typeof id !== 'string') return done(null, false);
+    gh.storage.getUser(id).then((user) => done(null, user && !user.blocked ? user : false), done);
+  });
+  return passport;
+}

@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
+import { resolvePasswordPolicy } from '@gatehouse/core';
+import type { Transporter } from 'nodemailer';
+import { DEFAULTS } from './defaults.js';
+import type { IdentityOptions } from './options.js';
+
+export interface ResolvedOptions {
+  prefix: string;
+  database: string | Storage;
+  baseUrl: URL | null;
+  secrets: string[];
+  sessionMaxAgeMs: number;
+  cookieName: string;
+  secureCookies: boolean;
+  sessionSweepIntervalMs: number;
+  mailTransport: string | Transporter | 'console';
+  mailFrom: string;
+  passwordPolicy: PasswordPolicy;
+  passwordHasher: PasswordHasher | undefined;
+  requireVerifiedEmail: boolean;
+  signup: boolean;
+  defaultReturnTo: string;
+  allowedOrigins: Set<string>;
+  trustProxy: boolean | number | string | string[];
+  appName: string;
+  themeCss: string;
+  verifyEmailTtlMs: number;
+  resetPasswordTtlMs: number;
+  recentLoginMs: number;
+  metadataMergeMode: MetadataMergeMode;
+  bootstrapAdmin: { email: string } | false;
+  production: boolean;
+  logger: Pick<Console, 'info' | 'warn' | 'error'>;
+}
+
+let warnedDevelopment = false;
+
+function invalid(name: string, expected: string, got: unknown): never {
+  throw new TypeError(`identity(): option "${name}" must be ${expected}, got ${JSON.stringify(got) ?? String(got)}`);
+}
+
+function positiveMs(name: string, value: unknown, fallback: number, allowZero = false): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    invalid(name, allowZero ? 'a number of milliseconds >= 0' : 'a positive number of milliseconds', v);
+  }
+  return v;
+}
+
+function origin(name: string, value: unknown): URL {
+  if (typeof value !== 'string') invalid(name, 'an absolute http(s) URL', value);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    invalid(name, 'an absolute http(s) URL', value);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid(name, 'an absolute http(s) URL', value);
+  return url;
+}
+
+/** A development secret kept in ./data so sessions survive restarts; never used in production. */
+function developmentSecret(): string {
+  try {
+    return readFileSync(DEFAULTS.devSecretFile, 'utf8').trim();
+  } catch {
+    const secret = randomBytes(32).toString('base64url');
+    mkdirSync(dirname(DEFAULTS.devSecretFile), { recursive: true });
+    writeFileSync(DEFAULTS.devSecretFile, secret, { mode: 0o600 });
+    return secret;
+  }
+}
+
+/**
+ * Validates identity()'s options once, at construction, and fills the defaults. Mistakes throw a
+ * TypeError naming the option; development defaults are refused under NODE_ENV=production.
+ */
+export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
+  if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
+  const production = process.env.NODE_ENV === 'production';
+  const logger = options.logger ?? console;
+  const allowDev = options.allowDevelopmentDefaults ?? DEFAULTS.allowDevelopmentDefaults;
+  const devDefaults: string[] = [];
+
+  const prefix = options.prefix ?? DEFAULTS.prefix;
+  if (typeof prefix !== 'string' || !/^\/[A-Za-z0-9._~\-/]*[^/]$/u.test(prefix)) {
+    invalid('prefix', 'a path like "/auth" (leading slash, no trailing slash)', prefix);
+  }
+
+  const database = options.database ?? DEFAULTS.database;
+  if (typeof database === 'string') {
+    if (!/^(sqlite|postgres|postgresql|mysql|mariadb):/u.test(database)) {
+      invalid('database', 'a sqlite:, postgres:, mysql: or mariadb: URL, or a Storage', database);
+    }
+  } else if (typeof database !== 'object' || typeof database.getUser !== 'function') {
+    invalid('database', 'a database URL or a Storage', '[object]');
+  }
+  if (options.database === undefined) devDefaults.push('database (a SQLite file under ./data)');
+
+  let secrets: string[];
+  if (options.secret === undefined) {
+    devDefaults.push('secret (generated, kept in ./data)');
+    secrets = production && !allowDev ? [] : [developmentSecret()];
+  } else {
+    secrets = Array.isArray(options.secret) ? options.secret : [options.secret];
+    if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length < 32)) {
+      invalid('secret', 'a string (or list of strings) of at least 32 characters', '[redacted]');
+    }
+  }
+
+  const baseUrl = options.baseUrl === undefined ? null : origin('baseUrl', options.baseUrl);
+  if (baseUrl === null) devDefaults.push('baseUrl (taken from each request)');
+
+  const mailTransport = options.mail?.transport ?? 'console';
+  if (mailTransport === 'console') devDefaults.push('mail (printed to the console)');
+  else if (typeof mailTransport === 'string' && !/^smtps?:\/\//u.test(mailTransport)) {
+    invalid('mail.transport', "an smtp:// or smtps:// URL, a nodemailer transport, or 'console'", mailTransport);
+  }
+
+  if (production && devDefaults.length > 0 && !allowDev) {
+    throw new TypeError(
+      `identity(): NODE_ENV=production needs real settings for: ${devDefaults.join(', ')}. ` +
+        'Set them, or pass allowDevelopmentDefaults: true to run with development defaults.',
+    );
+  }
+  if (devDefaults.length > 0 && !warnedDevelopment) {
+    warnedDevelopment = true;
+    logger.warn(`[gatehouse] development defaults in use: ${devDefaults.join('; ')}. Set them before production.`);
+  }
+
+  const allowedOrigins = new Set<string>();
+  for (const value of options.allowedOrigins ?? []) allowedOrigins.add(origin('allowedOrigins', value).origin);
+
+  const defaultReturnTo = options.defaultReturnTo ?? DEFAULTS.defaultReturnTo;
+  if (typeof defaultReturnTo !== 'string' || !defaultReturnTo.startsWith('/') || defaultReturnTo.startsWith('//')) {
+    invalid('defaultReturnTo', 'a path on this app starting with "/"', defaultReturnTo);
+  }
+
+  const bootstrapAdmin = options.bootstrapAdmin ?? false;
+  if (bootstrapAdmin !== false && (typeof bootstrapAdmin !== 'object' || typeof bootstrapAdmin.email !== 'string')) {
+    invalid('bootstrapAdmin', '{ email } or false', bootstrapAdmin);
+  }
+
+  const mergeMode = options.metadataMergeMode ?? DEFAULTS.metadataMergeMode;
+  if (mergeMode !== 'shallow' && mergeMode !== 'deep') invalid('metadataMergeMode', "'shallow' or 'deep'", mergeMode);
+
+  const bools = { requireVerifiedEmail: options.requireVerifiedEmail, signup: options.signup, allowDevelopmentDefaults: allowDev };
+  for (const [name, value] of Object.entries(bools)) {
+    if (value !== undefined && typeof value !== 'boolean') invalid(name, 'true or false', value);
+  }
+
+  let passwordPolicy: PasswordPolicy;
+  try {
+    passwordPolicy = resolvePasswordPolicy(options.passwordPolicy);
+  } catch (err) {
+    throw new TypeError(`identity(): ${(err as Error).message}`);
+  }
+
+  return {
+    prefix,
+    database,
+    baseUrl,
+    secrets,
+    sessionMaxAgeMs: positiveMs('session.maxAgeMs', options.session?.maxAgeMs, DEFAULTS.sessionMaxAgeMs),
+    cookieName: options.session?.cookieName ?? (production ? '__Host-gatehouse.sid' : 'gatehouse.sid'),
+    secureCookies: options.session?.secure ?? production,
+    sessionSweepIntervalMs: positiveMs('session.sweepIntervalMs', options.session?.sweepIntervalMs, DEFAULTS.sessionSweepIntervalMs, true),
+    mailTransport,
+    mailFrom: options.mail?.from ?? DEFAULTS.mailFrom,
+    passwordPolicy,
+    passwordHasher: options.passwordHasher,
+    requireVerifiedEmail: options.requireVerifiedEmail ?? DEFAULTS.requireVerifiedEmail,
+    signup: options.signup ?? DEFAULTS.signup,
+    defaultReturnTo,
+    allowedOrigins,
+    trustProxy: options.trustProxy ?? DEFAULTS.trustProxy,
+    appName: options.appName ?? DEFAULTS.appName,
+    themeCss: options.theme?.css ?? '',
+    verifyEmailTtlMs: positiveMs('tokens.verifyEmailTtlMs', options.tokens?.verifyEmailTtlMs, DEFAULTS.verifyEmailTtlMs),
+    resetPasswordTtlMs: positiveMs('tokens.resetPasswordTtlMs', options.tokens?.resetPasswordTtlMs, DEFAULTS.resetPasswordTtlMs),
+    recentLoginMs: positiveMs('recentLoginMs', options.recentLoginMs, DEFAULTS.recentLoginMs),
+    metadataMergeMode: mergeMode,
+    bootstrapAdmin,
+    production,
+    logger,
+  };
+}
