@@ -50,7 +50,7 @@ describe('hosted pages: signup, verification, login, logout', function () {
     assert.match(again.text, /invalid or has expired/u);
 
     loginPage = await agent.get('/auth/login?returnTo=%2Fprivate').expect(200);
-    const before = sessionCookie(loginPage);
+    const before = agent.jar.getCookie('gatehouse.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false })?.value;
     const login = await agent.post('/auth/login').type('form')
       .send({ _csrf: csrfOf(loginPage.text), username: email, password: STRONG_PASSWORD, returnTo: '/private' }).expect(303);
     assert.equal(login.headers.location, '/private');

@@ -13,7 +13,10 @@ describe('security: CSRF and cross-site requests', function () {
     const { user } = await signedInBrowser(t);
     const agent = browser(t.app);
     await agent.get('/auth/login').expect(200);
-    const res = await agent.post('/auth/login').type('form').send({ username: user.email, password: STRONG_PASSWORD }).set('Accept', 'application/json').expect(403);
+    const res = await agent.post('/auth/login').send({ username: user.email, password: STRONG_PASSWORD }).expect(403);
+    assert.equal(res.body.errorCode, 'invalid_csrf_token');
+    const form = await agent.post('/auth/login').type('form').send({ username: user.email, password: STRONG_PASSWORD }).expect(403);
+    assert.match(form.text, /The form expired or came from another site/u);
     assert.equal(res.body.errorCode, 'invalid_csrf_token');
     await agent.get('/private').expect(401);
   });

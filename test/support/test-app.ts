@@ -50,9 +50,27 @@ export async function startTestApp(options: IdentityOptions = {}): Promise<TestA
   };
 }
 
-/** A cookie-keeping client with helpers for the CSRF token. */
+type Attach = { _attachCookies(req: unknown): void };
+
+/**
+ * A cookie-keeping client with helpers for the CSRF token. Like a browser, it sends the cookies it
+ * holds when a request leaves, not when it is created: supertest attaches them at creation, which
+ * would drop a session started by `await agent.csrf()` inside the request's own body.
+ */
 export function browser(app: Express) {
   const agent = supertest.agent(app);
+  for (const method of ['get', 'post', 'patch', 'put', 'delete'] as const) {
+    const create = agent[method].bind(agent);
+    (agent as unknown as Record<string, unknown>)[method] = (url: string) => {
+      const req = create(url);
+      const end = req.end.bind(req);
+      req.end = (fn) => {
+        (agent as unknown as Attach)._attachCookies(req);
+        return end(fn);
+      };
+      return req;
+    };
+  }
   return Object.assign(agent, {
     /** The CSRF token of the agent's current session. */
     async csrf(): Promise<string> {

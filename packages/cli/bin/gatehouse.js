@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
-
-process.exitCode = await main(process.argv.slice(2));
+// The built CLI (npm install runs the build). Top-level await keeps the exit code of the command.
+await import('../dist/bin.js');

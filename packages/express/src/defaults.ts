@@ -13,7 +13,6 @@ export const DEFAULTS = {
   appName: 'Gatehouse',
   verifyEmailTtlMs: 24 * 60 * 60 * 1000,
   resetPasswordTtlMs: 60 * 60 * 1000,
-  recentLoginMs: 15 * 60 * 1000,
   metadataMergeMode: 'shallow',
   allowDevelopmentDefaults: false,
 } as const;

@@ -1,10 +1,19 @@
 import { GatehouseError } from '@gatehouse/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { errorHandler } from './error-handler.js';
 import { wantsHtml } from './wants-html.js';
 
 function context(req: Request) {
   if (!req.gatehouse) throw new TypeError('identity() must be mounted (app.use(identity())) before Gatehouse guards');
   return req.gatehouse;
+}
+
+/**
+ * Guards answer their own refusals through Gatehouse's error handler (Auth0-shaped JSON, or a
+ * hosted page), so the host app's error handling need not know Gatehouse's errors.
+ */
+function refuse(req: Request, res: Response, next: NextFunction, error: unknown): void {
+  errorHandler(error, req, res, next);
 }
 
 /**
@@ -20,7 +29,7 @@ export function requireAuth(): RequestHandler {
     if (req.method === 'GET' && wantsHtml(req)) {
       return res.redirect(303, `${gh.options.prefix}/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
     }
-    next(new GatehouseError('login_required'));
+    refuse(req, res, next, new GatehouseError('login_required'));
   };
 }
 
@@ -47,12 +56,11 @@ export function requirePermission(...names: string[]): RequestHandler {
   }
   const auth = requireAuth();
   return (req, res, next) => {
-    auth(req, res, (err?: unknown) => {
-      if (err) return next(err);
+    auth(req, res, () => {
       userPermissions(req).then((held) => {
         if (names.every((n) => held.has(n))) next();
-        else next(new GatehouseError('insufficient_scope'));
-      }, next);
+        else refuse(req, res, next, new GatehouseError('insufficient_scope'));
+      }, (err: unknown) => refuse(req, res, next, err));
     });
   };
 }

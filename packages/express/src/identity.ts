@@ -1,4 +1,4 @@
-import { UserService, type Storage } from '@gatehouse/core';
+import { GatehouseError, UserService, type Storage } from '@gatehouse/core';
 import { createSequelizeStorage } from '@gatehouse/storage-sequelize';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
@@ -20,7 +20,6 @@ import { passwordRoutes } from './routes/password-routes.js';
 import { signupRoutes } from './routes/signup-routes.js';
 import { verifyEmailRoutes } from './routes/verify-email-routes.js';
 import { GatehouseSessionStore } from './session-store.js';
-import { GatehouseError } from '@gatehouse/core';
 import './types.js';
 
 /** The router identity() returns, with handles for start-up and shutdown. */
@@ -104,7 +103,12 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
 
   const auth = Router();
   auth.use(
-    helmet(),
+    helmet({
+      contentSecurityPolicy: {
+        // A form's redirect is checked against form-action too: allow where returnTo may lead.
+        directives: { formAction: ["'self'", ...opts.allowedOrigins] },
+      },
+    }),
     (_req: Request, res: Response, next: NextFunction) => {
       // Auth pages and answers carry tokens and personal data: never cached anywhere.
       res.set('Cache-Control', 'no-store');

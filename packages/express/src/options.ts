@@ -52,8 +52,6 @@ export interface IdentityOptions {
     /** @default 1 hour */
     resetPasswordTtlMs?: number;
   };
-  /** How long after sign-in sensitive changes are allowed without signing in again. @default 15 minutes */
-  recentLoginMs?: number;
   /** Metadata PATCH mode. @default 'shallow' */
   metadataMergeMode?: MetadataMergeMode;
   /** First start: create this administrator when no user holds the admin role, and print a one-time set-password link. */

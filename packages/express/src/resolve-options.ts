@@ -29,7 +29,6 @@ export interface ResolvedOptions {
   themeCss: string;
   verifyEmailTtlMs: number;
   resetPasswordTtlMs: number;
-  recentLoginMs: number;
   metadataMergeMode: MetadataMergeMode;
   bootstrapAdmin: { email: string } | false;
   production: boolean;
@@ -181,7 +180,6 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     themeCss: options.theme?.css ?? '',
     verifyEmailTtlMs: positiveMs('tokens.verifyEmailTtlMs', options.tokens?.verifyEmailTtlMs, DEFAULTS.verifyEmailTtlMs),
     resetPasswordTtlMs: positiveMs('tokens.resetPasswordTtlMs', options.tokens?.resetPasswordTtlMs, DEFAULTS.resetPasswordTtlMs),
-    recentLoginMs: positiveMs('recentLoginMs', options.recentLoginMs, DEFAULTS.recentLoginMs),
     metadataMergeMode: mergeMode,
     bootstrapAdmin,
     production,

@@ -15,7 +15,15 @@ export class GatehouseSessionStore extends session.Store {
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     this.port.getSession(sid, new Date()).then(
-      (record) => callback(null, record ? (JSON.parse(record.data) as session.SessionData) : null),
+      (record) => {
+        let data: session.SessionData | null = null;
+        try {
+          data = record ? (JSON.parse(record.data) as session.SessionData) : null;
+        } catch {
+          // A corrupt row is no session (the user signs in again), not a crash.
+        }
+        callback(null, data);
+      },
       (err: unknown) => callback(unavailable(err)),
     );
   }

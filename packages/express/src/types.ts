@@ -1,3 +1,4 @@
+/// <reference types="passport" preserve="true" />
 import type { User as GatehouseUser } from '@gatehouse/core';
 import type { GatehouseContext } from './context.js';
 

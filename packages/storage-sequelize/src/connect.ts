@@ -22,10 +22,7 @@ const memoryLocks = new WeakMap<Sequelize, WriteLock>();
 /** Opens (lazily: Sequelize connects on the first query) the database the options name. */
 export function connect(options: ResolvedOptions): Connection {
   const { source } = options;
-  const common: Options = {
-    logging: options.logging,
-    define: { timestamps: false, freezeTableName: true },
-  };
+  const common: Options = { logging: options.logging };
   let sequelize: Sequelize;
   let owned = true;
   switch (source.kind) {
@@ -65,7 +62,7 @@ export function connect(options: ResolvedOptions): Connection {
 }
 
 function sqliteLockFor(sequelize: Sequelize): WriteLock {
-  const storage = (sequelize.options as { storage?: string }).storage;
+  const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage;
   if (storage && storage !== ':memory:') return sqliteFileLock(storage);
   // An in-memory database lives in its one connection: the lock is per instance.
   let lock = memoryLocks.get(sequelize);

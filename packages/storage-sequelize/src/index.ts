@@ -1,1 +1,2 @@
-export {};
+export { createSequelizeStorage, type SequelizeStorage } from './sequelize-storage.js';
+export { DEFAULTS, type Dialect, type SequelizeStorageOptions } from './options.js';

@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: every benchmark, each printed as a ratio against a baseline measured in the
+ * same run (the machines are shared and noisy; absolute numbers are given for context only).
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { benchLogin } from './login.js';
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+console.log(`Gatehouse benchmarks — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n`);
+
+const login = await benchLogin();
+console.log('| benchmark | figure | baseline (same run) | ratio | goal |');
+console.log('|---|---|---|---|---|');
+console.log(`| login throughput (concurrency ${login.concurrency}, SQLite) | ${fmt(login.loginsPerSec)} logins/s | raw Argon2id ${fmt(login.rawHashesPerSec)} hashes/s | ${fmt(login.ratio, 2)}x | >= 0.9x |`);
+console.log(`| event-loop delay p99 during logins | ${fmt(login.eventLoopP99Ms)} ms | — | — | < 20 ms |`);

@@ -1,0 +1,10 @@
+import { initial } from './0001-initial.js';
+import type { Migration } from './migration.js';
+
+/**
+ * Every migration, in order. Listed, not globbed from the directory, so they load the same from
+ * src (tsx) and from dist, and a bundler sees them.
+ */
+export const MIGRATIONS: readonly Migration[] = [initial];
+
+export type { Migration, MigrationContext } from './migration.js';

@@ -1,0 +1,23 @@
+import type { Sequelize } from 'sequelize';
+import { defineCredentialModel } from './credential-model.js';
+import { defineIdentityModel } from './identity-model.js';
+import { defineLogModel } from './log-model.js';
+import { defineRoleModels } from './role-models.js';
+import { defineSessionModel } from './session-model.js';
+import { defineTokenModel } from './token-model.js';
+import { defineUserModel } from './user-model.js';
+
+/** Every model of the adapter, named by table (model names carry the prefix, so two prefixes can share an instance). */
+export function defineModels(sequelize: Sequelize, prefix: string) {
+  return {
+    user: defineUserModel(sequelize, prefix),
+    identity: defineIdentityModel(sequelize, prefix),
+    credential: defineCredentialModel(sequelize, prefix),
+    token: defineTokenModel(sequelize, prefix),
+    session: defineSessionModel(sequelize, prefix),
+    ...defineRoleModels(sequelize, prefix),
+    log: defineLogModel(sequelize, prefix),
+  };
+}
+
+export type Models = ReturnType<typeof defineModels>;

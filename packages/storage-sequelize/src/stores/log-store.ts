@@ -1,0 +1,44 @@
+import type { LogEvent, LogStore } from '@gatehouse/core';
+import type { AdapterContext } from '../adapter-context.js';
+import type { LogRow } from '../models/log-model.js';
+import { rowOf } from '../models/row-model.js';
+import { parseJson, toDate } from '../user-mapper.js';
+
+function toLogEvent(row: LogRow): LogEvent {
+  return {
+    log_id: row.log_id,
+    date: toDate(row.date),
+    type: row.type,
+    description: row.description,
+    user_id: row.user_id,
+    ip: row.ip,
+    details: parseJson(row.details),
+  };
+}
+
+export function createLogStore(ctx: AdapterContext): LogStore {
+  const { models } = ctx;
+  return {
+    async appendLog(event) {
+      await ctx.writeOne(() => models.log.create({ ...event, details: JSON.stringify(event.details) }));
+    },
+
+    async listUserLogs(userId, page, perPage) {
+      const where = { user_id: userId };
+      const [total, rows] = await Promise.all([
+        models.log.count({ where }),
+        models.log.findAll({
+          where,
+          // log_id breaks ties between events of the same millisecond, so pages never overlap.
+          order: [
+            ['date', 'DESC'],
+            ['log_id', 'DESC'],
+          ],
+          offset: page * perPage,
+          limit: perPage,
+        }),
+      ]);
+      return { logs: rows.map(rowOf).map(toLogEvent), total };
+    },
+  };
+}
