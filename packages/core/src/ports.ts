@@ -74,6 +74,12 @@ export interface UserStore {
    * Resolves to the user after the change, or null when there is no such user.
    */
   modifyUser(userId: string, change: (user: User) => UserChanges | null): Promise<User | null>;
+  /**
+   * Counts a successful login in one atomic statement: logins_count + 1, last_login = updated_at =
+   * `at`, last_ip = `ip`. It sits on the login path, so it must not cost a transaction.
+   * Resolves false when there is no such user.
+   */
+  recordLogin(userId: string, at: Date, ip: string | null): Promise<boolean>;
   /** Deletes the user with its identities, password, tokens, sessions and role grants. False when absent. */
   deleteUser(userId: string): Promise<boolean>;
   /** How many users there are (for first-run bootstrap and health). */

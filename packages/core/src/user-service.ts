@@ -240,18 +240,13 @@ export class UserService {
     return user;
   }
 
-  /** Counts a successful login: logins_count, last_login, last_ip, updated_at (atomic). */
-  async recordLogin(userId: string, context: RequestContext = {}): Promise<User> {
-    const now = this.clock();
-    const user = await this.storage.modifyUser(userId, (u) => ({
-      logins_count: u.logins_count + 1,
-      last_login: now,
-      last_ip: context.ip ?? null,
-      updated_at: now,
-    }));
-    if (!user) throw new GatehouseError('inexistent_user');
-    await this.log(LOG_TYPES.successLogin, 'Successful login', userId, context);
-    return user;
+  /** Counts a successful login: logins_count, last_login, last_ip, updated_at (one atomic write). */
+  async recordLogin(userId: string, context: RequestContext = {}): Promise<void> {
+    const [found] = await Promise.all([
+      this.storage.recordLogin(userId, this.clock(), context.ip ?? null),
+      this.log(LOG_TYPES.successLogin, 'Successful login', userId, context),
+    ]);
+    if (!found) throw new GatehouseError('inexistent_user');
   }
 
   /** Issues a one-time token; only its hash is stored. Resolves to the token for the link. */

@@ -26,7 +26,12 @@ export function createPassport(gh: GatehouseContext): PassportStatic {
     }),
   );
 
-  passport.serializeUser((user, done) => done(null, (user as User).user_id));
+  // Passport calls this right after regenerating the session and before saving it, so the
+  // authentication time goes into that same write instead of a second one.
+  passport.serializeUser((req: Request, user: Express.User, done: (err: unknown, id?: string) => void) => {
+    req.session.authTime = Date.now();
+    done(null, (user as User).user_id);
+  });
   passport.deserializeUser((id: unknown, done) => {
     if (typeof id !== 'string') return done(null, false);
     gh.storage.getUser(id).then((user) => done(null, user && !user.blocked ? user : false), done);

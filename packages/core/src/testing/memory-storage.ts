@@ -200,6 +200,14 @@ export function createMemoryStorage(): Storage {
       return copy(next);
     },
 
+    async recordLogin(userId, at, ip) {
+      assertOpen();
+      const stored = users.get(userId);
+      if (!stored) return false;
+      stored.user = { ...stored.user, logins_count: stored.user.logins_count + 1, last_login: new Date(at), last_ip: ip, updated_at: new Date(at) };
+      return true;
+    },
+
     async deleteUser(userId) {
       assertOpen();
       if (!users.delete(userId)) return false;

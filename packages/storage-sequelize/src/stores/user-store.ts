@@ -1,5 +1,5 @@
 import type { User, UserStore } from '@gatehouse/core';
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import { literal, Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { AdapterContext } from '../adapter-context.js';
 import type { IdentityRow } from '../models/identity-model.js';
 import { rowOf } from '../models/row-model.js';
@@ -92,6 +92,17 @@ export function createUserStore(ctx: AdapterContext): UserStore {
         await models.user.update(toUserChangesRow(changes), { where: { user_id: userId }, transaction });
         return findOne({ user_id: userId }, transaction);
       });
+    },
+
+    async recordLogin(userId, at, ip) {
+      // One UPDATE with an in-database increment: atomic without a transaction or a lock.
+      const [count] = await ctx.writeOne(() =>
+        models.user.update(
+          { logins_count: literal('logins_count + 1') as unknown as number, last_login: at, last_ip: ip, updated_at: at },
+          { where: { user_id: userId } },
+        ),
+      );
+      return count > 0;
     },
 
     async deleteUser(userId) {
