@@ -30,10 +30,14 @@ describe('security: CSRF and cross-site requests', function () {
     assert.equal(foreign.body.errorCode, 'invalid_origin');
     const site = await agent.patch('/auth/me').set('x-csrf-token', token).set('Sec-Fetch-Site', 'cross-site').send({ name: 'Mallory' }).expect(403);
     assert.equal(site.body.errorCode, 'invalid_origin');
+    const nullOrigin = await agent.patch('/auth/me').set('x-csrf-token', token).set('Origin', 'null').send({ name: 'Mallory' }).expect(403);
+    assert.equal(nullOrigin.body.errorCode, 'invalid_origin');
     assert.equal((await t.storage.getUser(user.user_id))?.name, user.name);
-    // The same request from this origin goes through.
+    // The same request from this origin goes through, also as "null" from a no-referrer page of this site.
     await agent.patch('/auth/me').set('x-csrf-token', token).set('Origin', 'http://127.0.0.1').send({ name: 'Alice' }).expect(200);
     assert.equal((await t.storage.getUser(user.user_id))?.name, 'Alice');
+    await agent.patch('/auth/me').set('x-csrf-token', token).set('Origin', 'null').set('Sec-Fetch-Site', 'same-origin').send({ name: 'Ada' }).expect(200);
+    assert.equal((await t.storage.getUser(user.user_id))?.name, 'Ada');
   });
 
   it('never signs out or changes anything on GET', async () => {

@@ -23,7 +23,12 @@ export function csrfProtection(ownOrigin: (req: Request) => string, allowedOrigi
   function middleware(req: Request, _res: Response, next: NextFunction): void {
     if (SAFE.has(req.method)) return next();
     const origin = req.headers.origin;
-    if (req.headers['sec-fetch-site'] === 'cross-site' || (origin !== undefined && origin !== ownOrigin(req) && !allowedOrigins.has(origin))) {
+    const site = req.headers['sec-fetch-site'];
+    const originOk = origin === undefined || origin === ownOrigin(req) || allowedOrigins.has(origin);
+    // A page served with `Referrer-Policy: no-referrer` makes the browser send `Origin: null` even
+    // to its own site; Sec-Fetch-Site (which pages cannot forge) then says whether it is ours.
+    const nullButSameOrigin = origin === 'null' && site === 'same-origin';
+    if (site === 'cross-site' || (!originOk && !nullButSameOrigin)) {
       return next(new GatehouseError('invalid_origin'));
     }
     if (!isRequestValid(req)) return next(new GatehouseError('invalid_csrf_token'));

@@ -108,6 +108,9 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
         // A form's redirect is checked against form-action too: allow where returnTo may lead.
         directives: { formAction: ["'self'", ...opts.allowedOrigins] },
       },
+      // Links with tokens never leak to other sites, and same-site form posts keep a real Origin
+      // header (no-referrer would turn it into "null").
+      referrerPolicy: { policy: 'same-origin' },
     }),
     (_req: Request, res: Response, next: NextFunction) => {
       // Auth pages and answers carry tokens and personal data: never cached anywhere.

@@ -23,5 +23,5 @@ ${notice('error', data.error)}
   <input id="new_password" name="new_password" type="password" autocomplete="new-password" required>
   <button type="submit">Change password</button>
 </form>
-<form method="post" action="${p}/logout">${csrfField(ctx)}<button type="submit">Sign out</button></form>`);
+<form method="post" action="${p}/logout">${csrfField(ctx)}<button type="submit" class="secondary">Sign out</button></form>`);
 }

@@ -26,6 +26,7 @@ label { display: block; margin: 1rem 0 .25rem; font-weight: 600; }
 input { width: 100%; padding: .6rem .7rem; font: inherit; border: 1px solid var(--gh-muted); border-radius: 6px; background: var(--gh-card); color: var(--gh-text); }
 input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--gh-accent); outline-offset: 2px; }
 button { margin-top: 1.25rem; width: 100%; padding: .7rem; font: inherit; font-weight: 600; border: 0; border-radius: 6px; background: var(--gh-accent); color: var(--gh-accent-text); cursor: pointer; }
+button.secondary { background: transparent; color: var(--gh-accent); border: 1px solid var(--gh-accent); }
 a { color: var(--gh-accent); }
 .hint { color: var(--gh-muted); font-size: .9rem; }
 .error { color: var(--gh-error); font-weight: 600; }
