@@ -6,7 +6,7 @@
  * (raw, login, raw, login, ...) and the median ratio is reported, since the machine is shared.
  * The event loop's p99 delay during the login rounds shows that hashing stays off the loop.
  */
-import { hash } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
 import { OWASP_ARGON2ID } from '@gatehouse/core';
 import { identity } from '@gatehouse/express';
 import { createSequelizeStorage } from '@gatehouse/storage-sequelize';
@@ -65,12 +65,29 @@ export async function benchLogin(options: LoginBenchOptions = {}) {
     return { cookie, csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
   }
 
+  // A second reference point: a bare Express route that only parses JSON and verifies the hash.
+  // What separates it from a login is Gatehouse's own work (session, CSRF, queries, audit).
+  const bareHash = await hash(password, OWASP_ARGON2ID);
+  const bare = express();
+  bare.use(express.json());
+  bare.post('/verify', async (req, res) => {
+    res.json({ ok: await verify(bareHash, (req.body as { password: string }).password) });
+  });
+  const bareServer = bare.listen(0, '127.0.0.1');
+  await new Promise((r) => bareServer.once('listening', r));
+  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/verify`;
+
   const raw: number[] = [];
   const login: number[] = [];
+  const bareRates: number[] = [];
   const delay = monitorEventLoopDelay({ resolution: 5 });
   for (let r = 0; r < rounds; r++) {
     raw.push(await pool(perRound, concurrency, async (i) => {
       await hash(`${password}${i}`, OWASP_ARGON2ID);
+    }));
+    bareRates.push(await pool(perRound, concurrency, async () => {
+      const res = await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+      await res.text();
     }));
     const sessions = await Promise.all(Array.from({ length: perRound }, session));
     delay.enable();
@@ -86,7 +103,9 @@ export async function benchLogin(options: LoginBenchOptions = {}) {
     delay.disable();
   }
 
-  server.close();
+  // A response can reach the client before express-session's last write ends: let those finish.
+  await new Promise((resolve) => server.close(resolve));
+  await new Promise((resolve) => bareServer.close(resolve));
   await auth.close();
   await storage.close();
   rmSync(dir, { recursive: true, force: true });
@@ -96,6 +115,8 @@ export async function benchLogin(options: LoginBenchOptions = {}) {
     rawHashesPerSec: median(raw),
     loginsPerSec: median(login),
     ratio: median(ratios),
+    bareVerifyPerSec: median(bareRates),
+    bareRatio: median(bareRates.map((b, i) => b / raw[i]!)),
     eventLoopP99Ms: delay.percentile(99) / 1e6,
   };
 }
