@@ -1,5 +1,6 @@
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
+import { tokensCommand } from './commands/tokens.js';
 
 export interface Output {
   out: (text: string) => void;
@@ -11,6 +12,7 @@ const USAGE = `Usage: gatehouse <command> [options]
 Commands:
   serve     Run the quickstart app (hosted login, signup, account pages) from this folder
   migrate   Bring the database schema up to date
+  tokens    Create, list and revoke management API tokens
 
 Run 'gatehouse <command> --help' for a command's options.`;
 
@@ -23,6 +25,8 @@ export async function main(argv: string[], io: Output = { out: console.log, err:
         return await serveCommand(rest, io);
       case 'migrate':
         return await migrateCommand(rest, io);
+      case 'tokens':
+        return await tokensCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

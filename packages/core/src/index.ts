@@ -14,3 +14,7 @@ export * from './log-types.js';
 export * from './user-input.js';
 export * from './user-service.js';
 export * from './management-scopes.js';
+export * from './api-tokens.js';
+export * from './search/index.js';
+export * from './imported-hashes/index.js';
+export * from './import/index.js';

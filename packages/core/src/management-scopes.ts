@@ -14,8 +14,19 @@ export const MANAGEMENT_SCOPES = [
   'create:roles',
   'update:roles',
   'delete:roles',
+  'read:role_members',
+  'create:role_members',
+  'delete:role_members',
   'impersonate:users',
 ] as const;
+
+/** One of MANAGEMENT_SCOPES. */
+export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+
+/** True for a scope Gatehouse knows. */
+export function isManagementScope(value: unknown): value is ManagementScope {
+  return typeof value === 'string' && (MANAGEMENT_SCOPES as readonly string[]).includes(value);
+}
 
 /** The role that every first administrator gets. */
 export const ADMIN_ROLE = {

@@ -1,6 +1,8 @@
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { randomBytes } from 'node:crypto';
+import { decodeImportedHash, IMPORTED_HASH_PREFIX } from './imported-hashes/imported-hash-encoding.js';
+import { verifyImportedHash } from './imported-hashes/verify-imported-hash.js';
 import { normalizePassword } from './password-policy.js';
 
 /** Argon2id cost, OWASP's recommended minimum: 19 MiB, 2 iterations, 1 lane. */
@@ -35,6 +37,11 @@ export function createPasswordHasher(params: Argon2Params = OWASP_ARGON2ID): Pas
   const current = `$argon2id$v=19$m=${params.memoryCost},t=${params.timeCost},p=${params.parallelism}$`;
   let dummy: Promise<string> | undefined;
 
+  const verifyDummy = async (password: string): Promise<void> => {
+    dummy ??= argon2Hash(randomBytes(32).toString('base64'), options);
+    await argon2Verify(await dummy, normalizePassword(password)).catch(() => false);
+  };
+
   return {
     hash: (password) => argon2Hash(normalizePassword(password), options),
 
@@ -46,14 +53,20 @@ export function createPasswordHasher(params: Argon2Params = OWASP_ARGON2ID): Pas
         // Imported bcrypt hashes were made from the raw password, so they are checked against it.
         return bcryptVerify(password, hash).catch(() => false);
       }
+      if (hash.startsWith(IMPORTED_HASH_PREFIX)) {
+        // An imported custom_password_hash; needsRehash is true for it, so it is replaced at this login.
+        // Fast digests (md5, sha*) answer in microseconds: the dummy Argon2id runs beside them, so
+        // the timing does not tell an imported account from an unknown one.
+        const imported = decodeImportedHash(hash);
+        const [ok] = await Promise.all([imported ? verifyImportedHash(imported, password) : false, verifyDummy(password)]);
+        return ok;
+      }
+      await verifyDummy(password);
       return false;
     },
 
     needsRehash: (hash) => !hash.startsWith(current),
 
-    async verifyDummy(password) {
-      dummy ??= argon2Hash(randomBytes(32).toString('base64'), options);
-      await argon2Verify(await dummy, normalizePassword(password)).catch(() => false);
-    },
+    verifyDummy,
   };
 }

@@ -1,3 +1,4 @@
+import type { QueryNode } from './search/ast.js';
 import type { Identity, Metadata, User } from './user.js';
 
 /*
@@ -84,6 +85,32 @@ export interface UserStore {
   deleteUser(userId: string): Promise<boolean>;
   /** How many users there are (for first-run bootstrap and health). */
   countUsers(): Promise<number>;
+  /**
+   * Finds users matching a parsed query (null: everyone), sorted (default created_at ascending;
+   * NULLs last; ties by user_id), either by page/perPage or, with `after`, by keyset cursor.
+   * Results reflect every write that completed before the call.
+   */
+  searchUsers(search: UserSearch): Promise<UserSearchResult>;
+}
+
+/** A user search, as the management API's GET /users asks it. */
+export interface UserSearch {
+  query: QueryNode | null;
+  /** From 0. Ignored with `after`. */
+  page: number;
+  perPage: number;
+  sort?: { field: string; direction: 1 | -1 };
+  includeTotals: boolean;
+  /** Keyset paging: undefined for page paging; null for the first page; else the `next` of the previous page. */
+  after?: string | null;
+}
+
+export interface UserSearchResult {
+  users: User[];
+  /** With includeTotals: how many users match in all. */
+  total?: number;
+  /** With keyset paging: the cursor of the next page, or null after the last. */
+  next?: string | null;
 }
 
 export interface CredentialStore {
@@ -149,16 +176,82 @@ export interface Role {
   permissions: Permission[];
 }
 
+/** A user as a role's member list shows it (Auth0's `GET /roles/{id}/users`). */
+export interface RoleMember {
+  user_id: string;
+  email: string | null;
+  name: string | null;
+  picture: string | null;
+}
+
 export interface RoleStore {
   /** Creates the role, or resolves to the existing role of that name unchanged (idempotent, for bootstrap). */
   ensureRole(role: Role): Promise<Role>;
   getRoleByName(name: string): Promise<Role | null>;
-  /** Grants roles (idempotent). */
+  /** The role with its permissions, or null. */
+  getRole(roleId: string): Promise<Role | null>;
+  /**
+   * Roles by name (code-unit order), a page at a time. `nameFilter` keeps the roles whose name
+   * contains it, case-insensitively. `total` counts every match, not just the page.
+   */
+  listRoles(query: { nameFilter?: string; page: number; perPage: number }): Promise<{ roles: Role[]; total: number }>;
+  /** Creates a role; `role_exists` when its name (or id) is taken. */
+  createRole(role: Role): Promise<Role>;
+  /** Renames or re-describes a role; null when absent, `role_exists` when the new name is taken. */
+  updateRole(roleId: string, changes: { name?: string; description?: string }): Promise<Role | null>;
+  /** Deletes the role with its permissions and grants; false when absent. */
+  deleteRole(roleId: string): Promise<boolean>;
+  /** Adds permissions to a role (idempotent); `inexistent_role` when absent. */
+  addRolePermissions(roleId: string, permissions: Permission[]): Promise<void>;
+  /** Removes permissions from a role (absent ones are ignored); `inexistent_role` when absent. */
+  removeRolePermissions(roleId: string, permissions: Permission[]): Promise<void>;
+  /** Grants roles (idempotent). `inexistent_user` for an unknown user, `not_found` for an unknown role (nothing granted). */
   assignUserRoles(userId: string, roleIds: string[]): Promise<void>;
+  /**
+   * Takes roles away (absent grants are ignored). With `keepHolderOf`, atomically refuses with
+   * `last_admin` (nothing removed) when the removal would leave no user holding that role.
+   */
+  removeUserRoles(userId: string, roleIds: string[], options?: { keepHolderOf?: string }): Promise<void>;
   getUserRoles(userId: string): Promise<Role[]>;
-  /** The union of the permissions of the user's roles, without duplicates. */
+  /** The users holding a role, by user_id, a page at a time, with the total. */
+  listRoleMembers(roleId: string, page: number, perPage: number): Promise<{ users: RoleMember[]; total: number }>;
+  /** The permissions granted to the user directly (not through roles), without duplicates. */
+  getUserDirectPermissions(userId: string): Promise<Permission[]>;
+  /** Grants permissions directly to a user (idempotent); `inexistent_user` for an unknown user. */
+  addUserPermissions(userId: string, permissions: Permission[]): Promise<void>;
+  /** Takes direct permissions away (absent ones are ignored). */
+  removeUserPermissions(userId: string, permissions: Permission[]): Promise<void>;
+  /** The union of the permissions of the user's roles and the user's direct permissions, without duplicates. */
   getUserPermissions(userId: string): Promise<Permission[]>;
   countUsersWithRole(roleId: string): Promise<number>;
+}
+
+/** A management API token as stored: its SHA-256 (hex), never the token itself. */
+export interface ApiTokenRecord {
+  /** `tok_<random>`: how the token is named in lists and revoked. */
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string[];
+  created_at: Date;
+  /** null: never expires. */
+  expires_at: Date | null;
+}
+
+/** A management API token as listed: everything but the hash. */
+export interface ApiTokenInfo extends Omit<ApiTokenRecord, 'hash'> {
+  revoked_at: Date | null;
+}
+
+export interface ApiTokenStore {
+  /** Stores a new token; `user_exists` (a uniqueness violation) when its id or hash is taken. */
+  createApiToken(token: ApiTokenRecord): Promise<void>;
+  /** The token with this hash, if it is neither revoked nor expired at `now` (expiry is exclusive). */
+  findActiveApiToken(hash: string, now: Date): Promise<ApiTokenInfo | null>;
+  /** Every token, revoked and expired ones too, oldest first; never the hashes. */
+  listApiTokens(): Promise<ApiTokenInfo[]>;
+  /** Revokes the token at `at`; false when there is no such token or it was already revoked. */
+  revokeApiToken(id: string, at: Date): Promise<boolean>;
 }
 
 /** An audit event, with Auth0's log type codes (`s` login, `f` failure, `ss` signup, ...). */
@@ -179,7 +272,7 @@ export interface LogStore {
 }
 
 /** Everything Gatehouse stores, behind one object. */
-export interface Storage extends UserStore, CredentialStore, TokenStore, SessionStore, RoleStore, LogStore {
+export interface Storage extends UserStore, CredentialStore, TokenStore, SessionStore, RoleStore, LogStore, ApiTokenStore {
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>;
   /** Optional: is the database reachable (for health checks)? */

@@ -288,10 +288,11 @@ export class UserService {
     const record = await this.redeemToken(token, 'reset_password');
     await this.storage.setPasswordHash(record.user_id, await this.hasher.hash(password));
     const now = this.clock();
-    // Following a link sent to the address proves the address.
+    // Following a link sent to the address proves the address. A management API ticket is handed
+    // over by an admin instead, and marks it verified only when asked (mark_email_as_verified).
     const user = await this.storage.modifyUser(record.user_id, (u) => ({
       updated_at: now,
-      ...(u.email === record.data.email ? { email_verified: true } : {}),
+      ...(u.email === record.data.email && record.data.mark_email_as_verified !== false ? { email_verified: true } : {}),
     }));
     if (!user) throw new GatehouseError('invalid_token');
     await this.storage.deleteUserTokens(record.user_id, 'reset_password');

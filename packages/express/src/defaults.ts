@@ -15,4 +15,5 @@ export const DEFAULTS = {
   resetPasswordTtlMs: 60 * 60 * 1000,
   metadataMergeMode: 'shallow',
   allowDevelopmentDefaults: false,
+  managementApi: true,
 } as const;

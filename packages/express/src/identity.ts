@@ -10,6 +10,8 @@ import { csrfProtection } from './csrf.js';
 import { errorHandler } from './error-handler.js';
 import { createMailer } from './mailer.js';
 import type { IdentityOptions } from './options.js';
+import { syncAdminRole } from './management/admin-role.js';
+import { managementRouter } from './management/management-router.js';
 import { createPassport } from './passport-setup.js';
 import { resolveOptions } from './resolve-options.js';
 import { accountRoutes } from './routes/account-routes.js';
@@ -71,6 +73,7 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   let sweep: NodeJS.Timeout | undefined;
   const ready = (async () => {
     await storage.migrate();
+    if (opts.managementApi) await syncAdminRole(storage);
     if (opts.bootstrapAdmin) await bootstrapAdmin(gh, opts.bootstrapAdmin.email);
     if (opts.sessionSweepIntervalMs > 0) {
       sweep = setInterval(() => {
@@ -129,6 +132,8 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   auth.use(accountRoutes(gh));
   auth.use(meRoutes(gh));
   auth.use((_req: Request, _res: Response, next: NextFunction) => next(new GatehouseError('not_found')));
+  // Before the prefix: a prefix such as '/api' must not swallow the management API's paths.
+  if (opts.managementApi) router.use('/api/v2', managementRouter(gh, csrf.middleware));
   router.use(opts.prefix, auth);
   router.use(errorHandler);
 

@@ -54,6 +54,12 @@ export interface IdentityOptions {
   };
   /** Metadata PATCH mode. @default 'shallow' */
   metadataMergeMode?: MetadataMergeMode;
+  /**
+   * Mount the Auth0-compatible Management API v2 at `/api/v2` (the path is Auth0's and fixed).
+   * Callers need a Bearer API token (`gatehouse tokens create`) or a signed-in session whose
+   * roles grant the scopes. @default true
+   */
+  managementApi?: boolean;
   /** First start: create this administrator when no user holds the admin role, and print a one-time set-password link. */
   bootstrapAdmin?: { email: string } | false;
   /** Allow development defaults (generated secret, console mail, derived baseUrl) with NODE_ENV=production. @default false */

@@ -31,6 +31,7 @@ export interface ResolvedOptions {
   resetPasswordTtlMs: number;
   metadataMergeMode: MetadataMergeMode;
   bootstrapAdmin: { email: string } | false;
+  managementApi: boolean;
   production: boolean;
   logger: Pick<Console, 'info' | 'warn' | 'error'>;
 }
@@ -146,7 +147,12 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
   const mergeMode = options.metadataMergeMode ?? DEFAULTS.metadataMergeMode;
   if (mergeMode !== 'shallow' && mergeMode !== 'deep') invalid('metadataMergeMode', "'shallow' or 'deep'", mergeMode);
 
-  const bools = { requireVerifiedEmail: options.requireVerifiedEmail, signup: options.signup, allowDevelopmentDefaults: allowDev };
+  const bools = {
+    requireVerifiedEmail: options.requireVerifiedEmail,
+    signup: options.signup,
+    allowDevelopmentDefaults: allowDev,
+    managementApi: options.managementApi,
+  };
   for (const [name, value] of Object.entries(bools)) {
     if (value !== undefined && typeof value !== 'boolean') invalid(name, 'true or false', value);
   }
@@ -182,6 +188,7 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     resetPasswordTtlMs: positiveMs('tokens.resetPasswordTtlMs', options.tokens?.resetPasswordTtlMs, DEFAULTS.resetPasswordTtlMs),
     metadataMergeMode: mergeMode,
     bootstrapAdmin,
+    managementApi: options.managementApi ?? DEFAULTS.managementApi,
     production,
     logger,
   };

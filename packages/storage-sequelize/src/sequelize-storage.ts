@@ -5,9 +5,12 @@ import { connect } from './connect.js';
 import { isUnavailable, toStorageError } from './errors.js';
 import { migrate } from './migrate.js';
 import { defineModels } from './models/index.js';
+import { createUserSearch } from './search/search-users.js';
 import { resolveOptions, type Dialect, type SequelizeStorageOptions } from './options.js';
+import { createApiTokenStore } from './stores/api-token-store.js';
 import { createCredentialStore } from './stores/credential-store.js';
 import { createLogStore } from './stores/log-store.js';
+import { createRoleAdminStore } from './stores/role-admin-store.js';
 import { createRoleStore } from './stores/role-store.js';
 import { createSessionStore } from './stores/session-store.js';
 import { createTokenStore } from './stores/token-store.js';
@@ -42,7 +45,10 @@ export function createSequelizeStorage(options: SequelizeStorageOptions): Sequel
     ...createTokenStore(ctx),
     ...createSessionStore(ctx),
     ...createRoleStore(ctx),
+    ...createRoleAdminStore(ctx),
+    ...createApiTokenStore(ctx),
     ...createLogStore(ctx),
+    searchUsers: createUserSearch(ctx, resolved.tablePrefix),
     async migrate() {
       await migrate(connection, resolved.tablePrefix);
     },

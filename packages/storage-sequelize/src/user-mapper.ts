@@ -1,6 +1,7 @@
 import type { Identity, JsonValue, Metadata, NewUserRecord, User, UserChanges } from '@gatehouse/core';
 import type { IdentityRow } from './models/identity-model.js';
 import type { UserRow } from './models/user-model.js';
+import { searchCopies } from './search/searchable-columns.js';
 
 /*
  * Rows <-> domain objects. Drivers disagree on types (SQLite returns 0/1 and date strings through
@@ -86,6 +87,7 @@ export function toUserRow(record: NewUserRecord): UserRow {
     last_login: null,
     last_ip: null,
     logins_count: 0,
+    ...searchCopies(record),
   };
 }
 
@@ -129,5 +131,6 @@ export function toUserChangesRow(changes: UserChanges): Partial<UserRow> {
   set('last_ip', changes.last_ip);
   set('logins_count', changes.logins_count);
   set('updated_at', changes.updated_at);
+  Object.assign(row, searchCopies(changes));
   return row;
 }

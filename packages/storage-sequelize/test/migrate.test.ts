@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { createSequelizeStorage, type SequelizeStorage } from '../src/index.js';
+import { MIGRATIONS } from '../src/migrations/index.js';
 import { removeTestDatabase, requireTestDatabase, testDatabaseKind, testDatabaseUrl } from '../../../test/support/test-database.js';
 
 const kind = testDatabaseKind();
 
 /** Gatehouse's tables under `prefix`, children first so foreign keys let them go. */
-const TABLES = ['migrations', 'logs', 'user_roles', 'role_permissions', 'roles', 'sessions', 'tokens', 'credentials', 'identities', 'users'];
+const TABLES = ['migrations', 'logs', 'api_tokens', 'user_permissions', 'metadata_values', 'user_roles', 'role_permissions', 'roles', 'sessions', 'tokens', 'credentials', 'identities', 'users'];
 
 async function dropTables(sequelize: Sequelize, prefix: string): Promise<void> {
   for (const table of TABLES) await sequelize.getQueryInterface().dropTable(`${prefix}${table}`);
@@ -51,22 +52,24 @@ describe(`migrations on ${kind}`, function () {
     if (url) await removeTestDatabase(url);
   });
 
-  it('records the initial migration once and does nothing the second time', async () => {
+  const ALL = MIGRATIONS.map((m) => m.name);
+
+  it('records every migration once and does nothing the second time', async () => {
     const storage = open();
     await storage.migrate();
-    assert.deepEqual(await migrationNames(storage.sequelize, prefix), ['0001-initial']);
+    assert.deepEqual(await migrationNames(storage.sequelize, prefix), ALL);
     const sid = `sid-${randomBytes(4).toString('hex')}`;
     const record = { data: '{}', expires_at: new Date(Date.now() + 60_000), user_id: null };
     await storage.setSession(sid, record);
     await storage.migrate();
-    assert.deepEqual(await migrationNames(storage.sequelize, prefix), ['0001-initial']);
+    assert.deepEqual(await migrationNames(storage.sequelize, prefix), ALL);
     assert.deepEqual(await storage.getSession(sid, new Date()), record);
   });
 
   it('lets four storages migrate one empty database at the same time', async () => {
     const all = [open(), open(), open(), open()];
     await Promise.all(all.map((s) => s.migrate()));
-    assert.deepEqual(await migrationNames(all[0]!.sequelize, prefix), ['0001-initial']);
+    assert.deepEqual(await migrationNames(all[0]!.sequelize, prefix), ALL);
     for (const storage of all) assert.equal(await storage.countUsers(), 0);
   });
 

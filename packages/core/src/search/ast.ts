@@ -34,8 +34,9 @@ export type QueryNode =
   | { type: 'term'; field: FieldRef; value: TermValue; span: Span }
   /**
    * `field:jo*`, `field:*son`, `field:*oh*`, `field:jane*smith`: the value split at each `*`.
-   * `parts` never contains "*"; an empty first part means a leading wildcard, an empty last part
-   * a trailing one. E.g. `*oh*` -> ["", "oh", ""]; `jo*` -> ["jo", ""].
+   * `parts` never contains a wildcard "*" (a "*" inside a part is a literal one, written `\*`);
+   * an empty first part means a leading wildcard, an empty last part a trailing one, and no other
+   * part is empty. E.g. `*oh*` -> ["", "oh", ""]; `jo*` -> ["jo", ""].
    */
   | { type: 'wildcard'; field: FieldRef; parts: string[]; span: Span }
   /** `field:[a TO b]`, `{a TO b}`, mixed brackets; `null` is an open end (`*`). */
@@ -50,7 +51,11 @@ export type QueryNode =
     }
   /** `_exists_:field`. */
   | { type: 'exists'; field: FieldRef; span: Span }
-  /** A bare term with no field (`john`): matched against the default fields (email, name, nickname, given/family name, username). */
+  /**
+   * A bare term with no field (`john`): matched against the default fields (email, name, nickname, given/family name, username).
+   * `parts` is null for a plain term or phrase; for a wildcard term (`jo*`) it is the split value,
+   * as in `wildcard`, and `value.text` is then `parts.join("*")`, for display only.
+   */
   | { type: 'any'; value: TermValue; parts: string[] | null; span: Span };
 
 /** The value types the root fields have, which ranges and comparisons follow. */

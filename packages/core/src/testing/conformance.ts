@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import type { Storage } from '../ports.js';
+import { describeApiTokenStore } from './conformance/api-token-store.js';
 import { describeConcurrency } from './conformance/concurrency.js';
 import { describeCredentialStore } from './conformance/credential-store.js';
 import { describeLogStore } from './conformance/log-store.js';
+import { describeRoleManagement } from './conformance/role-management.js';
 import { describeRoleStore } from './conformance/role-store.js';
 import { describeRoundTrips } from './conformance/round-trip.js';
+import { describeSearch } from './conformance/search.js';
 import { describeSessionStore } from './conformance/session-store.js';
 import { describeTokenStore } from './conformance/token-store.js';
 import { describeUserChanges, describeUserLookups } from './conformance/user-store.js';
@@ -61,10 +64,13 @@ export function describeStorageConformance(
     describeUserChanges(storage);
     describeRoundTrips(storage);
     describeConcurrency(storage);
+    describeSearch(storage);
     describeCredentialStore(storage);
     describeTokenStore(storage);
     describeSessionStore(storage);
     describeRoleStore(storage);
+    describeRoleManagement(storage);
     describeLogStore(storage);
+    describeApiTokenStore(storage);
   });
 }

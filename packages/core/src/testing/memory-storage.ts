@@ -1,5 +1,8 @@
 import { GatehouseError } from '../gatehouse-error.js';
+import { searchInMemory } from './memory-search.js';
 import type {
+  ApiTokenInfo,
+  ApiTokenRecord,
   LogEvent,
   NewUserRecord,
   Permission,
@@ -22,6 +25,12 @@ interface StoredToken extends TokenRecord {
   consumed_at: Date | null;
 }
 
+interface StoredApiToken extends ApiTokenRecord {
+  revoked_at: Date | null;
+}
+
+const apiTokenInfo = ({ hash: _hash, ...info }: StoredApiToken): ApiTokenInfo => copy(info);
+
 /**
  * Every value crosses the boundary as a deep copy, so a caller that mutates what it passed in or
  * got back cannot change stored state behind the store's back (a real database gives the same
@@ -34,6 +43,8 @@ const lower = (value: string | null): string | null => (value === null ? null : 
 /** Code-unit order, as a binary collation sorts; localeCompare would depend on the locale. */
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const permissionKey = (p: Permission): string => `${p.resource_server_identifier}\u0000${p.permission_name}`;
+
 const byPermission = (a: Permission, b: Permission): number =>
   compare(a.resource_server_identifier, b.resource_server_identifier) || compare(a.permission_name, b.permission_name);
 
@@ -41,7 +52,7 @@ const byPermission = (a: Permission, b: Permission): number =>
 function uniquePermissions(permissions: Permission[]): Permission[] {
   const seen = new Map<string, Permission>();
   for (const p of permissions) {
-    seen.set(`${p.resource_server_identifier}\u0000${p.permission_name}`, {
+    seen.set(permissionKey(p), {
       resource_server_identifier: p.resource_server_identifier,
       permission_name: p.permission_name,
     });
@@ -68,6 +79,8 @@ export function createMemoryStorage(): Storage {
   const sessions = new Map<string, SessionRecord>();
   const roles = new Map<string, Role>();
   const grants = new Map<string, Set<string>>();
+  const directPermissions = new Map<string, Permission[]>();
+  const apiTokens = new Map<string, StoredApiToken>();
   const logs: LogEvent[] = [];
   let closed = false;
 
@@ -213,6 +226,7 @@ export function createMemoryStorage(): Storage {
       if (!users.delete(userId)) return false;
       passwords.delete(userId);
       grants.delete(userId);
+      directPermissions.delete(userId);
       for (const [hash, token] of tokens) if (token.user_id === userId) tokens.delete(hash);
       for (const [sid, session] of sessions) if (session.user_id === userId) sessions.delete(sid);
       return true;
@@ -221,6 +235,11 @@ export function createMemoryStorage(): Storage {
     async countUsers() {
       assertOpen();
       return users.size;
+    },
+
+    async searchUsers(search) {
+      assertOpen();
+      return searchInMemory([...users.values()].map((stored) => copy(stored.user)), search);
     },
 
     async getPasswordHash(userId) {
@@ -344,7 +363,139 @@ export function createMemoryStorage(): Storage {
 
     async getUserPermissions(userId) {
       assertOpen();
-      return uniquePermissions(rolesOf(userId).flatMap((role) => role.permissions));
+      return uniquePermissions([...rolesOf(userId).flatMap((role) => role.permissions), ...(directPermissions.get(userId) ?? [])]);
+    },
+
+    async getRole(roleId) {
+      assertOpen();
+      const role = roles.get(roleId);
+      return role ? copy(role) : null;
+    },
+
+    async listRoles({ nameFilter, page, perPage }) {
+      assertOpen();
+      const needle = nameFilter?.toLowerCase();
+      const matching = [...roles.values()]
+        .filter((role) => needle === undefined || role.name.toLowerCase().includes(needle))
+        .sort((a, b) => compare(a.name, b.name));
+      return { roles: copy(matching.slice(page * perPage, page * perPage + perPage)), total: matching.length };
+    },
+
+    async createRole(role) {
+      assertOpen();
+      if (roles.has(role.id) || [...roles.values()].some((r) => r.name === role.name)) throw new GatehouseError('role_exists');
+      const stored: Role = { ...copy(role), permissions: uniquePermissions(role.permissions) };
+      roles.set(stored.id, stored);
+      return copy(stored);
+    },
+
+    async updateRole(roleId, changes) {
+      assertOpen();
+      const role = roles.get(roleId);
+      if (!role) return null;
+      if (changes.name !== undefined && [...roles.values()].some((r) => r.id !== roleId && r.name === changes.name)) {
+        throw new GatehouseError('role_exists');
+      }
+      if (changes.name !== undefined) role.name = changes.name;
+      if (changes.description !== undefined) role.description = changes.description;
+      return copy(role);
+    },
+
+    async deleteRole(roleId) {
+      assertOpen();
+      if (!roles.delete(roleId)) return false;
+      for (const granted of grants.values()) granted.delete(roleId);
+      return true;
+    },
+
+    async addRolePermissions(roleId, permissions) {
+      assertOpen();
+      const role = roles.get(roleId);
+      if (!role) throw new GatehouseError('inexistent_role');
+      role.permissions = uniquePermissions([...role.permissions, ...permissions]);
+    },
+
+    async removeRolePermissions(roleId, permissions) {
+      assertOpen();
+      const role = roles.get(roleId);
+      if (!role) throw new GatehouseError('inexistent_role');
+      const gone = new Set(permissions.map(permissionKey));
+      role.permissions = role.permissions.filter((p) => !gone.has(permissionKey(p)));
+    },
+
+    async removeUserRoles(userId, roleIds, options = {}) {
+      assertOpen();
+      const granted = grants.get(userId);
+      if (!granted) return;
+      const keep = options.keepHolderOf;
+      if (keep !== undefined && roleIds.includes(keep) && granted.has(keep)) {
+        let holders = 0;
+        for (const g of grants.values()) if (g.has(keep)) holders += 1;
+        if (holders <= 1) throw new GatehouseError('last_admin');
+      }
+      for (const id of roleIds) granted.delete(id);
+    },
+
+    async listRoleMembers(roleId, page, perPage) {
+      assertOpen();
+      const members = [...grants.entries()]
+        .filter(([userId, granted]) => granted.has(roleId) && users.has(userId))
+        .map(([userId]) => users.get(userId)!.user)
+        .sort((a, b) => compare(a.user_id, b.user_id))
+        .map((u) => ({ user_id: u.user_id, email: u.email, name: u.name, picture: u.picture }));
+      return { users: members.slice(page * perPage, page * perPage + perPage), total: members.length };
+    },
+
+    async getUserDirectPermissions(userId) {
+      assertOpen();
+      return uniquePermissions(directPermissions.get(userId) ?? []);
+    },
+
+    async addUserPermissions(userId, permissions) {
+      assertOpen();
+      if (!users.has(userId)) throw new GatehouseError('inexistent_user');
+      directPermissions.set(userId, uniquePermissions([...(directPermissions.get(userId) ?? []), ...permissions]));
+    },
+
+    async removeUserPermissions(userId, permissions) {
+      assertOpen();
+      const gone = new Set(permissions.map(permissionKey));
+      const held = directPermissions.get(userId);
+      if (held) directPermissions.set(userId, held.filter((p) => !gone.has(permissionKey(p))));
+    },
+
+    async createApiToken(token) {
+      assertOpen();
+      if (apiTokens.has(token.id) || [...apiTokens.values()].some((t) => t.hash === token.hash)) {
+        throw new GatehouseError('user_exists', { message: 'The API token already exists.' });
+      }
+      apiTokens.set(token.id, { ...copy(token), revoked_at: null });
+    },
+
+    async findActiveApiToken(hash, now) {
+      assertOpen();
+      for (const token of apiTokens.values()) {
+        if (token.hash !== hash) continue;
+        if (token.revoked_at !== null) return null;
+        if (token.expires_at !== null && token.expires_at.getTime() <= now.getTime()) return null;
+        return apiTokenInfo(token);
+      }
+      return null;
+    },
+
+    async listApiTokens() {
+      assertOpen();
+      return [...apiTokens.values()]
+        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || compare(a.id, b.id))
+        .map(apiTokenInfo);
+    },
+
+    async revokeApiToken(id, at) {
+      assertOpen();
+      const token = apiTokens.get(id);
+      if (!token || token.revoked_at !== null) return false;
+      token.revoked_at = new Date(at);
+      return true;
     },
 
     async countUsersWithRole(roleId) {

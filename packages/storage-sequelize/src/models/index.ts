@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { defineApiTokenModel } from './api-token-model.js';
 import { defineCredentialModel } from './credential-model.js';
 import { defineIdentityModel } from './identity-model.js';
 import { defineLogModel } from './log-model.js';
@@ -6,6 +7,8 @@ import { defineRoleModels } from './role-models.js';
 import { defineSessionModel } from './session-model.js';
 import { defineTokenModel } from './token-model.js';
 import { defineUserModel } from './user-model.js';
+import { defineUserPermissionModel } from './user-permission-model.js';
+import { defineMetadataValueModel } from '../search/metadata-value-model.js';
 
 /** Every model of the adapter, named by table (model names carry the prefix, so two prefixes can share an instance). */
 export function defineModels(sequelize: Sequelize, prefix: string) {
@@ -17,6 +20,9 @@ export function defineModels(sequelize: Sequelize, prefix: string) {
     session: defineSessionModel(sequelize, prefix),
     ...defineRoleModels(sequelize, prefix),
     log: defineLogModel(sequelize, prefix),
+    apiToken: defineApiTokenModel(sequelize, prefix),
+    userPermission: defineUserPermissionModel(sequelize, prefix),
+    metadataValue: defineMetadataValueModel(sequelize, prefix),
   };
 }
 

@@ -26,6 +26,12 @@ export interface UserRow {
   last_login: Date | null;
   last_ip: string | null;
   logins_count: number;
+  /** Lower-cased search copies (see search/searchable-columns.ts); written with the fields they copy. */
+  name_lower?: string | null;
+  given_name_lower?: string | null;
+  family_name_lower?: string | null;
+  nickname_lower?: string | null;
+  email_domain?: string | null;
 }
 
 export function defineUserModel(sequelize: Sequelize, prefix: string): RowModel<UserRow> {
@@ -54,6 +60,11 @@ export function defineUserModel(sequelize: Sequelize, prefix: string): RowModel<
       last_login: DataTypes.DATE(3),
       last_ip: DataTypes.STRING,
       logins_count: DataTypes.INTEGER,
+      name_lower: DataTypes.STRING,
+      given_name_lower: DataTypes.STRING,
+      family_name_lower: DataTypes.STRING,
+      nickname_lower: DataTypes.STRING,
+      email_domain: DataTypes.STRING,
     },
     modelOptions(`${prefix}users`),
   );

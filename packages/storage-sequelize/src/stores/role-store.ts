@@ -12,7 +12,10 @@ function uniquePermissions(permissions: Permission[]): Permission[] {
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }
 
-export function createRoleStore(ctx: AdapterContext): RoleStore {
+/** The role methods user flows need; the management API's are in role-admin-store.ts. */
+export function createRoleStore(
+  ctx: AdapterContext,
+): Pick<RoleStore, 'ensureRole' | 'getRoleByName' | 'assignUserRoles' | 'getUserRoles' | 'getUserPermissions' | 'countUsersWithRole'> {
   const { models } = ctx;
 
   async function withPermissions(roles: RoleRow[], transaction?: Transaction): Promise<Role[]> {
@@ -89,10 +92,9 @@ export function createRoleStore(ctx: AdapterContext): RoleStore {
     },
 
     async getUserPermissions(userId) {
-      const ids = await userRoleIds(userId);
-      if (ids.length === 0) return [];
-      const rows = await models.rolePermission.findAll({ where: { role_id: { [Op.in]: ids } } });
-      return uniquePermissions(rows.map(rowOf));
+      const [ids, direct] = await Promise.all([userRoleIds(userId), models.userPermission.findAll({ where: { user_id: userId } })]);
+      const rows = ids.length === 0 ? [] : await models.rolePermission.findAll({ where: { role_id: { [Op.in]: ids } } });
+      return uniquePermissions([...rows.map(rowOf), ...direct.map(rowOf)]);
     },
 
     async countUsersWithRole(roleId) {

@@ -1,35 +1,20 @@
 import type { User, UserStore } from '@gatehouse/core';
-import { literal, Op, type Transaction, type WhereOptions } from 'sequelize';
+import { literal, type Transaction, type WhereOptions } from 'sequelize';
+import { withIdentities } from './load-users.js';
 import type { AdapterContext } from '../adapter-context.js';
-import type { IdentityRow } from '../models/identity-model.js';
 import { rowOf } from '../models/row-model.js';
 import type { UserRow } from '../models/user-model.js';
-import { toIdentityRow, toUser, toUserChangesRow, toUserRow } from '../user-mapper.js';
+import { replaceMetadataValues } from '../search/metadata-value-model.js';
+import { toIdentityRow, toUserChangesRow, toUserRow } from '../user-mapper.js';
 
-export function createUserStore(ctx: AdapterContext): UserStore {
+/** The user port but search, which lives in ../search (it is a query compiler, not a lookup). */
+export function createUserStore(ctx: AdapterContext): Omit<UserStore, 'searchUsers'> {
   const { models } = ctx;
-
-  /** Users with their identities: two indexed queries instead of a join that repeats each user row. */
-  async function withIdentities(rows: UserRow[], transaction?: Transaction): Promise<User[]> {
-    if (rows.length === 0) return [];
-    const identities = await models.identity.findAll({
-      where: { user_id: { [Op.in]: rows.map((r) => r.user_id) } },
-      order: [['id', 'ASC']],
-      transaction,
-    });
-    const byUser = new Map<string, IdentityRow[]>();
-    for (const identity of identities.map(rowOf)) {
-      const list = byUser.get(identity.user_id) ?? [];
-      list.push(identity);
-      byUser.set(identity.user_id, list);
-    }
-    return rows.map((row) => toUser(row, byUser.get(row.user_id) ?? []));
-  }
 
   async function findOne(where: WhereOptions<UserRow>, transaction?: Transaction): Promise<User | null> {
     const row = await models.user.findOne({ where, transaction });
     if (!row) return null;
-    const [user] = await withIdentities([rowOf(row)], transaction);
+    const [user] = await withIdentities(ctx, [rowOf(row)], transaction);
     return user ?? null;
   }
 
@@ -37,6 +22,8 @@ export function createUserStore(ctx: AdapterContext): UserStore {
     async createUser(record) {
       return ctx.transaction(async (transaction) => {
         await models.user.create(toUserRow(record), { transaction });
+        await replaceMetadataValues(models.metadataValue, record.user_id, 'user', record.user_metadata, transaction);
+        await replaceMetadataValues(models.metadataValue, record.user_id, 'app', record.app_metadata, transaction);
         await models.identity.create(toIdentityRow(record.user_id, record.identity), { transaction });
         if (record.password_hash !== null) {
           await models.credential.create(
@@ -70,7 +57,7 @@ export function createUserStore(ctx: AdapterContext): UserStore {
           ['user_id', 'ASC'],
         ],
       });
-      return withIdentities(rows.map(rowOf));
+      return withIdentities(ctx, rows.map(rowOf));
     },
 
     async findUserByIdentity(provider, providerUserId) {
@@ -84,12 +71,19 @@ export function createUserStore(ctx: AdapterContext): UserStore {
         // wait here, so each reads what the previous one wrote.
         const row = await models.user.findOne({ where: { user_id: userId }, transaction, lock: ctx.rowLock });
         if (!row) return null;
-        const [current] = await withIdentities([rowOf(row)], transaction);
+        const [current] = await withIdentities(ctx, [rowOf(row)], transaction);
         if (!current) return null;
         // `change` gets a copy: what it does to its argument is never written or returned.
         const changes = change(structuredClone(current));
         if (changes === null) return current;
         await models.user.update(toUserChangesRow(changes), { where: { user_id: userId }, transaction });
+        // The search index of metadata changes in the same transaction as the metadata itself.
+        if (changes.user_metadata !== undefined) {
+          await replaceMetadataValues(models.metadataValue, userId, 'user', changes.user_metadata, transaction);
+        }
+        if (changes.app_metadata !== undefined) {
+          await replaceMetadataValues(models.metadataValue, userId, 'app', changes.app_metadata, transaction);
+        }
         return findOne({ user_id: userId }, transaction);
       });
     },

@@ -1,0 +1,72 @@
+import { GatehouseError, toGatehouseError } from '@gatehouse/core';
+import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { GatehouseContext } from '../context.js';
+import { errorHandler } from '../error-handler.js';
+import { logsRoutes } from './logs-routes.js';
+import { managementAuth } from './management-auth.js';
+import { rolePermissionsRoutes } from './role-permissions-routes.js';
+import { rolesRoutes } from './roles-routes.js';
+import { ticketsRoutes } from './tickets-routes.js';
+import { userPermissionsRoutes } from './user-permissions-routes.js';
+import { userRolesRoutes } from './user-roles-routes.js';
+import { usersSearchRoutes } from './users-search-routes.js';
+import { usersRoutes } from './users-routes.js';
+
+/** The realm named in WWW-Authenticate. */
+const REALM = 'gatehouse';
+
+/** Flags the response as an API answer, so errors are always JSON (never a hosted page). */
+export const API_RESPONSE = 'gatehouseApi';
+
+/**
+ * Only JSON bodies: anything else (a form post, text/plain, which a cross-site page can send
+ * without a CORS preflight) is refused with 400 `invalid_body` before it is parsed.
+ */
+function jsonBodiesOnly(req: Request, _res: Response, next: NextFunction): void {
+  // null: no body at all; false: a body of another (or no) type.
+  if (req.is('application/json') === false) {
+    return next(new GatehouseError('invalid_body', { message: 'The request body must be JSON (Content-Type: application/json).' }));
+  }
+  next();
+}
+
+/** 401s carry a Bearer challenge (RFC 6750); a token lacking a scope is told which error it is. */
+function challenge(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  const error = toGatehouseError(err);
+  if (error.status === 401) {
+    res.set('WWW-Authenticate', req.headers.authorization === undefined
+      ? `Bearer realm="${REALM}"`
+      : `Bearer realm="${REALM}", error="invalid_token"`);
+  } else if (error.code === 'insufficient_scope' && req.headers.authorization !== undefined) {
+    res.set('WWW-Authenticate', `Bearer realm="${REALM}", error="insufficient_scope"`);
+  }
+  errorHandler(err, req, res, next);
+}
+
+/**
+ * The Auth0-compatible Management API v2 (identity() mounts it at `/api/v2`): authentication by
+ * Bearer API token or by a signed-in session (CSRF-checked), scope checks per route, JSON in and
+ * out, Auth0's error body.
+ */
+export function managementRouter(gh: GatehouseContext, csrf: RequestHandler): Router {
+  const router = Router();
+  router.use((_req: Request, res: Response, next: NextFunction) => {
+    (res.locals as Record<string, unknown>)[API_RESPONSE] = true;
+    // Users, tokens and tickets: never cached anywhere.
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(managementAuth(gh, csrf));
+  router.use(jsonBodiesOnly, express.json({ limit: '2mb', strict: true }));
+  router.use(usersSearchRoutes(gh));
+  router.use(usersRoutes(gh));
+  router.use(userRolesRoutes(gh));
+  router.use(userPermissionsRoutes(gh));
+  router.use(logsRoutes(gh));
+  router.use(rolesRoutes(gh));
+  router.use(rolePermissionsRoutes(gh));
+  router.use(ticketsRoutes(gh));
+  router.use((_req: Request, _res: Response, next: NextFunction) => next(new GatehouseError('not_found')));
+  router.use(challenge);
+  return router;
+}

@@ -1,0 +1,102 @@
+import { GatehouseError, type User, type UserSearch, type UserSearchResult } from '@gatehouse/core';
+import { QueryTypes } from 'sequelize';
+import type { AdapterContext } from '../adapter-context.js';
+import { loadUsersInOrder } from '../stores/load-users.js';
+import { compileQuery } from './compile-query.js';
+import { SEARCH_COLUMNS } from './searchable-columns.js';
+import { sqlLiteral } from './sql-literal.js';
+
+/** Sort fields whose column is never NULL, so a keyset cursor can continue after any row. */
+const KEYSET_FIELDS = new Set(['user_id', 'created_at', 'updated_at', 'logins_count']);
+
+interface Cursor {
+  /** The sort field and direction the cursor was made for. */
+  s: string;
+  /** The last row's sort value (ISO string for dates) and user_id. */
+  v: string | number;
+  id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(text: string, sortKey: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if (cursor.s === sortKey && typeof cursor.id === 'string' && (typeof cursor.v === 'string' || typeof cursor.v === 'number')) return cursor;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new GatehouseError('invalid_query_string', { field: 'from', message: 'The cursor is not valid for this query and sort.' });
+}
+
+/**
+ * The search port over SQL: the compiled query as one WHERE clause, ids first (ordered, paged,
+ * NULLs last whatever the database's habit), then the users themselves. Counts are exact.
+ */
+export function createUserSearch(ctx: AdapterContext, prefix: string) {
+  const qi = ctx.sequelize.getQueryInterface();
+  const table = (name: string) => qi.quoteIdentifier(`${prefix}${name}`);
+  const u = qi.quoteIdentifier('u');
+
+  return async function searchUsers(search: UserSearch): Promise<UserSearchResult> {
+    const where = search.query
+      ? compileQuery(search.query, { sequelize: ctx.sequelize, users: u, identitiesTable: table('identities'), metadataTable: table('metadata_values') })
+      : '1 = 1';
+    const sortField = search.sort?.field ?? 'created_at';
+    const direction = search.sort?.direction ?? 1;
+    const column = SEARCH_COLUMNS[sortField];
+    if (!column) {
+      throw new GatehouseError('invalid_query_string', { field: 'sort', message: `Cannot sort by "${sortField}".` });
+    }
+    const dir = direction === 1 ? 'ASC' : 'DESC';
+    const sortCol = `${u}.${qi.quoteIdentifier(column.column)}`;
+    // Code-point order on every database (PostgreSQL's default collation is linguistic).
+    const sortExpr = column.type === 'text' && ctx.dialect === 'postgres' ? `${sortCol} COLLATE "C"` : sortCol;
+    const idCol = `${u}.${qi.quoteIdentifier('user_id')}`;
+    const idExpr = ctx.dialect === 'postgres' ? `${idCol} COLLATE "C"` : idCol;
+    const order = `CASE WHEN ${sortCol} IS NULL THEN 1 ELSE 0 END, ${sortExpr} ${dir}, ${idExpr} ${dir}`;
+    const sortKey = `${sortField}:${direction}`;
+
+    let keyset = '';
+    if (search.after !== undefined) {
+      if (!KEYSET_FIELDS.has(sortField)) {
+        throw new GatehouseError('invalid_query_string', { field: 'sort', message: `Cursor paging sorts by one of: ${[...KEYSET_FIELDS].join(', ')}.` });
+      }
+      if (search.after !== null) {
+        const cursor = decodeCursor(search.after, sortKey);
+        const value = column.type === 'date' ? new Date(String(cursor.v)) : cursor.v;
+        const op = direction === 1 ? '>' : '<';
+        const v = sqlLiteral(ctx.sequelize, value);
+        keyset = ` AND (${sortExpr} ${op} ${v} OR (${sortCol} = ${v} AND ${idExpr} ${op} ${ctx.sequelize.escape(cursor.id)}))`;
+      }
+    }
+
+    const offset = search.after === undefined ? search.page * search.perPage : 0;
+    const rows = await ctx.sequelize.query<{ user_id: string }>(
+      `SELECT ${idCol} AS user_id FROM ${table('users')} ${u} WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${search.perPage} OFFSET ${offset}`,
+      { type: QueryTypes.SELECT },
+    );
+    const users = await loadUsersInOrder(ctx, rows.map((r) => r.user_id));
+
+    const result: UserSearchResult = { users };
+    if (search.includeTotals) {
+      const [count] = await ctx.sequelize.query<{ total: number | string }>(
+        `SELECT COUNT(*) AS total FROM ${table('users')} ${u} WHERE ${where}`,
+        { type: QueryTypes.SELECT },
+      );
+      result.total = Number(count?.total ?? 0);
+    }
+    if (search.after !== undefined) {
+      const last = users[users.length - 1];
+      result.next = users.length === search.perPage && last ? encodeCursor({ s: sortKey, v: cursorValue(last, sortField), id: last.user_id }) : null;
+    }
+    return result;
+  };
+}
+
+function cursorValue(user: User, field: string): string | number {
+  const value = (user as unknown as Record<string, unknown>)[field];
+  return value instanceof Date ? value.toISOString() : (value as string | number);
+}
