@@ -4,6 +4,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { benchLogin } from './login.js';
+import { benchImport, importBenchTable } from './import.js';
 
 // Benchmarks run the built packages (dist) as production does. tsx (which only compiles these
 // bench files) turns source maps on for every stack trace, which Sequelize builds on each query;
@@ -20,3 +21,4 @@ console.log('|---|---|---|---|---|');
 console.log(`| login throughput (concurrency ${login.concurrency}, SQLite) | ${fmt(login.loginsPerSec)} logins/s | raw Argon2id ${fmt(login.rawHashesPerSec)} hashes/s | ${fmt(login.ratio, 2)}x | >= 0.9x |`);
 console.log(`| reference: bare Express route doing only the verify | ${fmt(login.bareVerifyPerSec)} req/s | raw Argon2id | ${fmt(login.bareRatio, 2)}x | — |`);
 console.log(`| event-loop delay p99 during logins | ${fmt(login.eventLoopP99Ms)} ms | — | — | < 20 ms |`);
+for (const line of importBenchTable(await benchImport())) console.log(line);

@@ -77,6 +77,27 @@ describe('management API: the official auth0 SDK', function () {
     assert.equal(await statusOf(users.get(id)), 404);
   });
 
+  it('searches with users.list({ q }) and auto-paginates past the first page', async () => {
+    const users = new UsersClient({ baseUrl, token, maxRetries: 0 });
+    const tag = `sdk${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const user = await users.create({ connection: CONNECTION, email: uniqueEmail('sdk-list'), password: STRONG_PASSWORD, app_metadata: { tag, n: i } });
+      ids.push(user.user_id!);
+    }
+
+    const found = await users.list({ q: `app_metadata.tag:"${tag}" AND app_metadata.n:[1 TO 2]`, search_engine: 'v3', sort: 'created_at:1' });
+    assert.deepEqual(found.data.map((u) => u.user_id), ids.slice(1, 3));
+    assert.equal(found.response.total, 2, 'the SDK asked for include_totals and got the envelope');
+
+    // Three pages of 2: the SDK goes on while a page is full and stops at the short (or empty) one.
+    const walked: string[] = [];
+    const pages = await users.list({ q: `app_metadata.tag:"${tag}"`, search_engine: 'v3', sort: 'created_at:1', per_page: 2, include_totals: true });
+    for await (const user of pages) walked.push(user.user_id!);
+    assert.deepEqual(walked, ids);
+    assert.equal(pages.response.total, 5);
+  });
+
   it('ends the blocked user\'s session when the SDK blocks them', async () => {
     const { agent, user } = await signedInBrowser(t);
     await agent.get('/private').expect(200);

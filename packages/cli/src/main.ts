@@ -1,10 +1,13 @@
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 import { tokensCommand } from './commands/tokens.js';
+import { usersCommand } from './commands/users.js';
 
 export interface Output {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** A terminal to redraw progress lines on in place (stderr when it is one); without it, progress is plain lines on `err`. */
+  tty?: { write(text: string): unknown };
 }
 
 const USAGE = `Usage: gatehouse <command> [options]
@@ -13,11 +16,12 @@ Commands:
   serve     Run the quickstart app (hosted login, signup, account pages) from this folder
   migrate   Bring the database schema up to date
   tokens    Create, list and revoke management API tokens
+  users     Import users (Auth0 JSON or NDJSON, resumable) and export them (NDJSON or CSV)
 
 Run 'gatehouse <command> --help' for a command's options.`;
 
 /** Runs the CLI; resolves to the exit code. */
-export async function main(argv: string[], io: Output = { out: console.log, err: console.error }): Promise<number> {
+export async function main(argv: string[], io: Output = { out: console.log, err: console.error, tty: process.stderr.isTTY ? process.stderr : undefined }): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -27,6 +31,8 @@ export async function main(argv: string[], io: Output = { out: console.log, err:
         return await migrateCommand(rest, io);
       case 'tokens':
         return await tokensCommand(rest, io);
+      case 'users':
+        return await usersCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':

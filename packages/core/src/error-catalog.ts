@@ -24,6 +24,7 @@ export const ERROR_CATALOG = {
   inexistent_user: { status: 404, message: 'The user does not exist.' },
   not_found: { status: 404, message: 'Not found.' },
   inexistent_role: { status: 404, message: 'The role does not exist.' },
+  inexistent_identity: { status: 404, message: 'The user does not have this identity.' },
   user_exists: { status: 409, message: 'The user already exists.' },
   role_exists: { status: 409, message: 'A role with this name already exists.' },
   last_admin: { status: 409, message: 'The last administrator cannot be removed.' },

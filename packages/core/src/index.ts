@@ -13,6 +13,8 @@ export * from './clock.js';
 export * from './log-types.js';
 export * from './user-input.js';
 export * from './user-service.js';
+export * from './identity-profile.js';
+export * from './identity-links.js';
 export * from './management-scopes.js';
 export * from './api-tokens.js';
 export * from './search/index.js';

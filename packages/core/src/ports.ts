@@ -1,5 +1,8 @@
 import type { QueryNode } from './search/ast.js';
 import type { Identity, Metadata, User } from './user.js';
+import type { ImportStore, JobStore } from './job-ports.js';
+
+export type * from './job-ports.js';
 
 /*
  * The storage ports: narrow interfaces shaped by the use cases of the user service and the
@@ -109,6 +112,8 @@ export interface UserSearchResult {
   users: User[];
   /** With includeTotals: how many users match in all. */
   total?: number;
+  /** Set when `total` is the database's estimate rather than a count (large result sets on some databases). */
+  totalIsEstimate?: true;
   /** With keyset paging: the cursor of the next page, or null after the last. */
   next?: string | null;
 }
@@ -271,8 +276,45 @@ export interface LogStore {
   listUserLogs(userId: string, page: number, perPage: number): Promise<{ logs: LogEvent[]; total: number }>;
 }
 
+/** Options of IdentityStore.linkUser. */
+export interface LinkUserOptions {
+  /** The time of the change (the primary's updated_at). @default now */
+  at?: Date;
+  /** Atomically refuses with `last_admin` (nothing changed) when the secondary is the only holder of this role. */
+  keepHolderOf?: string;
+}
+
+/** Account linking, as Auth0's `POST/DELETE /users/{id}/identities`. */
+export interface IdentityStore {
+  /**
+   * Atomically moves every identity of the secondary user onto the primary (after the primary's
+   * own, the secondary's main identity carrying the secondary's root profile as `profileData`,
+   * see linkedIdentities) and deletes the secondary with its password, tokens, sessions, role
+   * grants and metadata, as deleteUser does. The primary keeps its own profile, password and
+   * metadata: the secondary's user_metadata is not merged (Auth0 keeps the primary's).
+   * `inexistent_user` when either is missing (so of concurrent calls on one pair exactly one
+   * succeeds), `invalid_body` when both are the same user. Resolves to the primary after the link.
+   */
+  linkUser(primaryUserId: string, secondaryUserId: string, options?: LinkUserOptions): Promise<User>;
+  /**
+   * Atomically takes the identity (provider, providerUserId) off the user and makes it a user of
+   * its own (unlinkedUserRecord: user_id `provider|id`, profile from its profileData, no password,
+   * empty metadata, created at `at`). `inexistent_user` for an unknown user, `inexistent_identity`
+   * when the user has no such identity, `invalid_body` for the user's main identity, `user_exists`
+   * when the new user's id, email or username is taken. Resolves to the user's remaining
+   * identities and the new user.
+   */
+  unlinkIdentity(
+    userId: string,
+    provider: string,
+    providerUserId: string,
+    options?: { at?: Date },
+  ): Promise<{ identities: Identity[]; unlinked: User }>;
+}
+
 /** Everything Gatehouse stores, behind one object. */
-export interface Storage extends UserStore, CredentialStore, TokenStore, SessionStore, RoleStore, LogStore, ApiTokenStore {
+export interface Storage
+  extends UserStore, CredentialStore, TokenStore, SessionStore, RoleStore, LogStore, ApiTokenStore, IdentityStore, ImportStore, JobStore {
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>;
   /** Optional: is the database reachable (for health checks)? */

@@ -16,4 +16,7 @@ export const DEFAULTS = {
   metadataMergeMode: 'shallow',
   allowDevelopmentDefaults: false,
   managementApi: true,
+  jobsDirectory: './data/jobs',
+  managementRateLimitPoints: 1000,
+  managementRateLimitDurationSec: 60,
 } as const;

@@ -1,5 +1,20 @@
 import type { MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
 import type { Transporter } from 'nodemailer';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** The Management API's settings (`managementApi: { ... }`). */
+export interface ManagementApiOptions {
+  /**
+   * Requests per caller (a Bearer token, a signed-in user, else an IP address) per window, sent
+   * back as `x-ratelimit-*` headers; over the limit is 429 `too_many_requests` with Retry-After.
+   * `limiter` swaps the in-memory counter for a shared one (e.g. rate-limiter-flexible's
+   * RateLimiterRedis, whose own points and duration then apply). `false` turns limiting off.
+   * @default { points: 1000, durationSec: 60 } in memory
+   * @example
+   * managementApi: { rateLimit: { limiter: new RateLimiterRedis({ storeClient: redis, points: 50, duration: 1 }) } }
+   */
+  rateLimit?: false | { points?: number; durationSec?: number; limiter?: RateLimiterAbstract };
+}
 
 /** The options of identity(). Every option is optional: `identity()` alone runs on SQLite in development. */
 export interface IdentityOptions {
@@ -57,9 +72,15 @@ export interface IdentityOptions {
   /**
    * Mount the Auth0-compatible Management API v2 at `/api/v2` (the path is Auth0's and fixed).
    * Callers need a Bearer API token (`gatehouse tokens create`) or a signed-in session whose
-   * roles grant the scopes. @default true
+   * roles grant the scopes. `true` or an object mounts it; the object tunes it. @default true
    */
-  managementApi?: boolean;
+  managementApi?: boolean | ManagementApiOptions;
+  /**
+   * Where bulk jobs keep their files: uploaded import files (kept until the import completes, so an
+   * interrupted one can resume) and export files (served by `GET /api/v2/jobs/{id}/file`).
+   * @default './data/jobs'
+   */
+  jobsDirectory?: string;
   /** First start: create this administrator when no user holds the admin role, and print a one-time set-password link. */
   bootstrapAdmin?: { email: string } | false;
   /** Allow development defaults (generated secret, console mail, derived baseUrl) with NODE_ENV=production. @default false */

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
 import { resolvePasswordPolicy } from '@gatehouse/core';
 import type { Transporter } from 'nodemailer';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { DEFAULTS } from './defaults.js';
 import type { IdentityOptions } from './options.js';
 
@@ -32,6 +33,9 @@ export interface ResolvedOptions {
   metadataMergeMode: MetadataMergeMode;
   bootstrapAdmin: { email: string } | false;
   managementApi: boolean;
+  jobsDirectory: string;
+  /** The Management API's per-caller limit; false: off. */
+  managementRateLimit: { points: number; durationSec: number; limiter?: RateLimiterAbstract } | false;
   production: boolean;
   logger: Pick<Console, 'info' | 'warn' | 'error'>;
 }
@@ -72,6 +76,35 @@ function developmentSecret(): string {
     writeFileSync(DEFAULTS.devSecretFile, secret, { mode: 0o600 });
     return secret;
   }
+}
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) invalid(name, 'a positive integer', v);
+  return v;
+}
+
+/** `managementApi: { rateLimit }`: a custom limiter, or points per window for the in-memory one. */
+function resolveRateLimit(managementApi: IdentityOptions['managementApi']): ResolvedOptions['managementRateLimit'] {
+  const rateLimit = typeof managementApi === 'object' && managementApi !== null ? managementApi.rateLimit : undefined;
+  if (rateLimit === false) return false;
+  if (rateLimit !== undefined && (rateLimit === null || typeof rateLimit !== 'object')) {
+    invalid('managementApi.rateLimit', '{ points, durationSec }, { limiter } or false', rateLimit);
+  }
+  const { limiter } = rateLimit ?? {};
+  if (limiter !== undefined) {
+    if (limiter === null || typeof limiter !== 'object' || typeof limiter.consume !== 'function') {
+      invalid('managementApi.rateLimit.limiter', 'a rate-limiter-flexible limiter', '[object]');
+    }
+    if (rateLimit?.points !== undefined || rateLimit?.durationSec !== undefined) {
+      throw new TypeError('identity(): option "managementApi.rateLimit" takes a limiter or points/durationSec, not both (the limiter has its own)');
+    }
+    return { points: limiter.points, durationSec: limiter.duration, limiter };
+  }
+  return {
+    points: positiveInteger('managementApi.rateLimit.points', rateLimit?.points, DEFAULTS.managementRateLimitPoints),
+    durationSec: positiveInteger('managementApi.rateLimit.durationSec', rateLimit?.durationSec, DEFAULTS.managementRateLimitDurationSec),
+  };
 }
 
 /**
@@ -151,11 +184,13 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     requireVerifiedEmail: options.requireVerifiedEmail,
     signup: options.signup,
     allowDevelopmentDefaults: allowDev,
-    managementApi: options.managementApi,
+    managementApi: typeof options.managementApi === 'object' && options.managementApi !== null ? true : options.managementApi,
   };
   for (const [name, value] of Object.entries(bools)) {
     if (value !== undefined && typeof value !== 'boolean') invalid(name, 'true or false', value);
   }
+
+  const managementRateLimit = resolveRateLimit(options.managementApi);
 
   let passwordPolicy: PasswordPolicy;
   try {
@@ -188,7 +223,9 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     resetPasswordTtlMs: positiveMs('tokens.resetPasswordTtlMs', options.tokens?.resetPasswordTtlMs, DEFAULTS.resetPasswordTtlMs),
     metadataMergeMode: mergeMode,
     bootstrapAdmin,
-    managementApi: options.managementApi ?? DEFAULTS.managementApi,
+    managementApi: options.managementApi === undefined ? DEFAULTS.managementApi : options.managementApi !== false,
+    managementRateLimit,
+    jobsDirectory: options.jobsDirectory ?? DEFAULTS.jobsDirectory,
     production,
     logger,
   };

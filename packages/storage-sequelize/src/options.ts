@@ -36,6 +36,13 @@ export interface SequelizeStorageOptions {
    * @default 'gatehouse_'
    */
   tablePrefix?: string;
+  /**
+   * User search totals are exact up to this many matches; above it PostgreSQL answers the
+   * planner's estimate (flagged `totalIsEstimate`), so `include_totals` stays cheap on millions of
+   * users. SQLite and MySQL always count exactly.
+   * @default 10000
+   */
+  exactCountUpTo?: number;
 }
 
 export const DEFAULTS = {
@@ -43,6 +50,7 @@ export const DEFAULTS = {
   busyTimeoutMs: 5000,
   connectTimeoutMs: 10_000,
   tablePrefix: 'gatehouse_',
+  exactCountUpTo: 10_000,
 } as const satisfies Partial<SequelizeStorageOptions>;
 
 /** Where the connection comes from, once the options are checked. */
@@ -58,6 +66,7 @@ export interface ResolvedOptions {
   busyTimeoutMs: number;
   connectTimeoutMs: number;
   tablePrefix: string;
+  exactCountUpTo: number;
 }
 
 const NETWORK_SCHEMES: Record<string, Exclude<Dialect, 'sqlite'>> = {
@@ -77,7 +86,11 @@ export function resolveOptions(options: SequelizeStorageOptions): ResolvedOption
     busyTimeoutMs: options.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     tablePrefix: options.tablePrefix ?? DEFAULTS.tablePrefix,
+    exactCountUpTo: options.exactCountUpTo ?? DEFAULTS.exactCountUpTo,
   };
+  if (!Number.isInteger(merged.exactCountUpTo) || merged.exactCountUpTo < 0) {
+    throw new TypeError(`options.exactCountUpTo must be a non-negative integer, got ${String(merged.exactCountUpTo)}.`);
+  }
   if (typeof merged.logging !== 'boolean' && typeof merged.logging !== 'function') {
     throw new TypeError('options.logging must be a boolean or a function.');
   }
@@ -96,6 +109,7 @@ export function resolveOptions(options: SequelizeStorageOptions): ResolvedOption
     busyTimeoutMs: merged.busyTimeoutMs,
     connectTimeoutMs: merged.connectTimeoutMs,
     tablePrefix: merged.tablePrefix,
+    exactCountUpTo: merged.exactCountUpTo,
   };
 }
 

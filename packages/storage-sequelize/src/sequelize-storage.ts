@@ -9,6 +9,9 @@ import { createUserSearch } from './search/search-users.js';
 import { resolveOptions, type Dialect, type SequelizeStorageOptions } from './options.js';
 import { createApiTokenStore } from './stores/api-token-store.js';
 import { createCredentialStore } from './stores/credential-store.js';
+import { createImportStore } from './stores/import-store.js';
+import { createJobStore } from './stores/job-store.js';
+import { createIdentityLinkStore } from './stores/identity-link-store.js';
 import { createLogStore } from './stores/log-store.js';
 import { createRoleAdminStore } from './stores/role-admin-store.js';
 import { createRoleStore } from './stores/role-store.js';
@@ -48,7 +51,10 @@ export function createSequelizeStorage(options: SequelizeStorageOptions): Sequel
     ...createRoleAdminStore(ctx),
     ...createApiTokenStore(ctx),
     ...createLogStore(ctx),
-    searchUsers: createUserSearch(ctx, resolved.tablePrefix),
+    ...createImportStore(ctx),
+    ...createJobStore(ctx),
+    ...createIdentityLinkStore(ctx),
+    searchUsers: createUserSearch(ctx, resolved.tablePrefix, resolved.exactCountUpTo),
     async migrate() {
       await migrate(connection, resolved.tablePrefix);
     },

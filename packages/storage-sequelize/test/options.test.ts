@@ -71,6 +71,6 @@ describe('createSequelizeStorage options', () => {
   });
 
   it('documents its defaults', () => {
-    assert.deepEqual(DEFAULTS, { logging: false, busyTimeoutMs: 5000, connectTimeoutMs: 10_000, tablePrefix: 'gatehouse_' });
+    assert.deepEqual(DEFAULTS, { logging: false, busyTimeoutMs: 5000, connectTimeoutMs: 10_000, tablePrefix: 'gatehouse_', exactCountUpTo: 10_000 });
   });
 });

@@ -3,6 +3,8 @@ import type { Storage } from '../ports.js';
 import { describeApiTokenStore } from './conformance/api-token-store.js';
 import { describeConcurrency } from './conformance/concurrency.js';
 import { describeCredentialStore } from './conformance/credential-store.js';
+import { describeImportStore } from './conformance/import-store.js';
+import { describeIdentityLinks } from './conformance/identity-links.js';
 import { describeLogStore } from './conformance/log-store.js';
 import { describeRoleManagement } from './conformance/role-management.js';
 import { describeRoleStore } from './conformance/role-store.js';
@@ -72,5 +74,7 @@ export function describeStorageConformance(
     describeRoleManagement(storage);
     describeLogStore(storage);
     describeApiTokenStore(storage);
+    describeImportStore(storage);
+    describeIdentityLinks(storage);
   });
 }

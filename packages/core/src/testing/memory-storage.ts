@@ -1,5 +1,7 @@
 import { GatehouseError } from '../gatehouse-error.js';
 import { searchInMemory } from './memory-search.js';
+import { createMemoryImportStore } from './memory-import-store.js';
+import { isMainIdentity, linkedIdentities, mainIdentityError, selfLinkError, unlinkedUserRecord } from '../identity-profile.js';
 import type {
   ApiTokenInfo,
   ApiTokenRecord,
@@ -119,6 +121,8 @@ export function createMemoryStorage(): Storage {
   }
 
   return {
+    ...createMemoryImportStore({ users, passwords, assertOpen }),
+
     async migrate() {
       assertOpen();
     },
@@ -230,6 +234,54 @@ export function createMemoryStorage(): Storage {
       for (const [hash, token] of tokens) if (token.user_id === userId) tokens.delete(hash);
       for (const [sid, session] of sessions) if (session.user_id === userId) sessions.delete(sid);
       return true;
+    },
+
+    async linkUser(primaryUserId, secondaryUserId, options = {}) {
+      assertOpen();
+      if (primaryUserId === secondaryUserId) throw selfLinkError();
+      const primary = users.get(primaryUserId);
+      const secondary = users.get(secondaryUserId);
+      if (!primary || !secondary) throw new GatehouseError('inexistent_user');
+      const keep = options.keepHolderOf;
+      if (keep !== undefined && grants.get(secondaryUserId)?.has(keep)) {
+        let holders = 0;
+        for (const g of grants.values()) if (g.has(keep)) holders += 1;
+        if (holders <= 1) throw new GatehouseError('last_admin');
+      }
+      const moved = linkedIdentities(secondary.user);
+      users.delete(secondaryUserId);
+      passwords.delete(secondaryUserId);
+      grants.delete(secondaryUserId);
+      directPermissions.delete(secondaryUserId);
+      for (const [hash, token] of tokens) if (token.user_id === secondaryUserId) tokens.delete(hash);
+      for (const [sid, session] of sessions) if (session.user_id === secondaryUserId) sessions.delete(sid);
+      primary.user = {
+        ...primary.user,
+        identities: [...primary.user.identities, ...moved],
+        updated_at: new Date(options.at ?? new Date()),
+      };
+      return copy(primary.user);
+    },
+
+    async unlinkIdentity(userId, provider, providerUserId, options = {}) {
+      assertOpen();
+      const stored = users.get(userId);
+      if (!stored) throw new GatehouseError('inexistent_user');
+      const identity = stored.user.identities.find((i) => i.provider === provider && i.user_id === providerUserId);
+      if (!identity) throw new GatehouseError('inexistent_identity');
+      if (isMainIdentity(stored.user, identity)) throw mainIdentityError();
+      const at = options.at ?? new Date();
+      const record = unlinkedUserRecord(identity, at);
+      if (users.has(record.user_id) || conflicts(record.connection, record.user_id, record.email, record.username)) {
+        throw new GatehouseError('user_exists');
+      }
+      stored.user = {
+        ...stored.user,
+        identities: stored.user.identities.filter((i) => i !== identity),
+        updated_at: new Date(at),
+      };
+      const unlinked = await this.createUser(record);
+      return { identities: copy(stored.user.identities), unlinked };
     },
 
     async countUsers() {

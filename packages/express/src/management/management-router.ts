@@ -2,8 +2,12 @@ import { GatehouseError, toGatehouseError } from '@gatehouse/core';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { errorHandler } from '../error-handler.js';
+import { identitiesRoutes } from './identities-routes.js';
+import { jobsRoutes } from './jobs-routes.js';
 import { logsRoutes } from './logs-routes.js';
 import { managementAuth } from './management-auth.js';
+import { managementOpenApi } from './openapi/openapi-document.js';
+import { rateLimiting } from './rate-limit.js';
 import { rolePermissionsRoutes } from './role-permissions-routes.js';
 import { rolesRoutes } from './roles-routes.js';
 import { ticketsRoutes } from './tickets-routes.js';
@@ -56,10 +60,21 @@ export function managementRouter(gh: GatehouseContext, csrf: RequestHandler): Ro
     res.set('Cache-Control', 'no-store');
     next();
   });
+  const limits = rateLimiting(gh);
+  // Public and the same for everyone: it describes the API, never any data. Counted per IP.
+  const openapi = JSON.stringify(managementOpenApi());
+  router.get('/openapi.json', limits.count, (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'public, max-age=300').type('json').send(openapi);
+  });
   router.use(managementAuth(gh, csrf));
+  // After authentication, so each token or user has its own budget.
+  router.use(limits.count);
+  // Before the JSON-only guard: an import is a multipart upload (the export route parses its own JSON).
+  router.use(jobsRoutes(gh));
   router.use(jsonBodiesOnly, express.json({ limit: '2mb', strict: true }));
   router.use(usersSearchRoutes(gh));
   router.use(usersRoutes(gh));
+  router.use(identitiesRoutes(gh));
   router.use(userRolesRoutes(gh));
   router.use(userPermissionsRoutes(gh));
   router.use(logsRoutes(gh));
@@ -67,6 +82,8 @@ export function managementRouter(gh: GatehouseContext, csrf: RequestHandler): Ro
   router.use(rolePermissionsRoutes(gh));
   router.use(ticketsRoutes(gh));
   router.use((_req: Request, _res: Response, next: NextFunction) => next(new GatehouseError('not_found')));
+  // Requests refused before they were counted (no or a bad credential, CSRF) count against their IP.
+  router.use(limits.countFailure);
   router.use(challenge);
   return router;
 }

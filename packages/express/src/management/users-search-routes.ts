@@ -47,7 +47,10 @@ export function usersSearchRoutes(gh: GatehouseContext): Router {
 
     const p = paging(req);
     const result = await gh.storage.searchUsers({ query, page: p.page, perPage: p.perPage, includeTotals: p.includeTotals, sort });
-    res.json(pagedBody(p, 'users', result.users.map((u) => select(userToJson(u))), result.total ?? 0, true));
+    const body = pagedBody(p, 'users', result.users.map((u) => select(userToJson(u))), result.total ?? 0, true);
+    // Beyond Auth0: a flag when the total of a very large match is the database's estimate.
+    if (result.totalIsEstimate && !Array.isArray(body)) (body as Record<string, unknown>).total_is_estimate = true;
+    res.json(body);
   });
 
   return router;

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { defineApiTokenModel } from './api-token-model.js';
 import { defineCredentialModel } from './credential-model.js';
 import { defineIdentityModel } from './identity-model.js';
+import { defineJobModels } from './job-models.js';
 import { defineLogModel } from './log-model.js';
 import { defineRoleModels } from './role-models.js';
 import { defineSessionModel } from './session-model.js';
@@ -23,6 +24,7 @@ export function defineModels(sequelize: Sequelize, prefix: string) {
     apiToken: defineApiTokenModel(sequelize, prefix),
     userPermission: defineUserPermissionModel(sequelize, prefix),
     metadataValue: defineMetadataValueModel(sequelize, prefix),
+    ...defineJobModels(sequelize, prefix),
   };
 }
 

@@ -101,8 +101,26 @@ export function compileQuery(node: QueryNode, ctx: CompileContext): string {
     switch (n.type) {
       case 'and':
         return `(${n.children.map(compile).join(' AND ')})`;
-      case 'or':
-        return `(${n.children.map(compile).join(' OR ')})`;
+      case 'or': {
+        // `plan:gold OR plan:pro` on one metadata path becomes one EXISTS with IN: one index probe,
+        // and a row estimate the planner gets right (an OR of subqueries it badly underestimates).
+        const merged = new Map<string, { field: FieldRef; values: string[] }>();
+        const rest: QueryNode[] = [];
+        for (const child of n.children) {
+          if (child.type === 'term' && (child.field.kind === 'user_metadata' || child.field.kind === 'app_metadata')) {
+            const key = `${child.field.kind}\u0000${child.field.keys.join('.')}`;
+            const entry = merged.get(key) ?? { field: child.field, values: [] };
+            entry.values.push(child.value.text);
+            merged.set(key, entry);
+          } else {
+            rest.push(child);
+          }
+        }
+        const clauses = [...merged.values()].map(({ field, values }) =>
+          metadata(field, `${q('m')}.${q('value_text')} IN (${values.map(lit).join(', ')})`),
+        );
+        return `(${[...clauses, ...rest.map(compile)].join(' OR ')})`;
+      }
       case 'not':
         return `${truth(compile(n.child))} = 0`;
       case 'exists': {

@@ -35,10 +35,34 @@ function decodeCursor(text: string, sortKey: string): Cursor {
  * The search port over SQL: the compiled query as one WHERE clause, ids first (ordered, paged,
  * NULLs last whatever the database's habit), then the users themselves. Counts are exact.
  */
-export function createUserSearch(ctx: AdapterContext, prefix: string) {
+export function createUserSearch(ctx: AdapterContext, prefix: string, exactCountUpTo: number) {
   const qi = ctx.sequelize.getQueryInterface();
   const table = (name: string) => qi.quoteIdentifier(`${prefix}${name}`);
   const u = qi.quoteIdentifier('u');
+
+  /**
+   * Exact up to `exactCountUpTo` matches (a capped count stops early); beyond that PostgreSQL
+   * answers the planner's estimate, flagged as such, so a broad query on millions of users does
+   * not pay for a full count. SQLite and MySQL count exactly.
+   */
+  async function countMatches(where: string): Promise<{ total: number; totalIsEstimate?: true }> {
+    const from = `FROM ${table('users')} ${u} WHERE ${where}`;
+    if (ctx.dialect === 'postgres') {
+      const [capped] = await ctx.sequelize.query<{ total: number | string }>(
+        `SELECT COUNT(*) AS total FROM (SELECT 1 ${from} LIMIT ${exactCountUpTo + 1}) capped`,
+        { type: QueryTypes.SELECT },
+      );
+      const total = Number(capped?.total ?? 0);
+      if (total <= exactCountUpTo) return { total };
+      const [plan] = await ctx.sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${from}`, {
+        type: QueryTypes.SELECT,
+      });
+      const estimate = Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+      return { total: Math.max(estimate, exactCountUpTo + 1), totalIsEstimate: true };
+    }
+    const [count] = await ctx.sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total ${from}`, { type: QueryTypes.SELECT });
+    return { total: Number(count?.total ?? 0) };
+  }
 
   return async function searchUsers(search: UserSearch): Promise<UserSearchResult> {
     const where = search.query
@@ -56,7 +80,10 @@ export function createUserSearch(ctx: AdapterContext, prefix: string) {
     const sortExpr = column.type === 'text' && ctx.dialect === 'postgres' ? `${sortCol} COLLATE "C"` : sortCol;
     const idCol = `${u}.${qi.quoteIdentifier('user_id')}`;
     const idExpr = ctx.dialect === 'postgres' ? `${idCol} COLLATE "C"` : idCol;
-    const order = `CASE WHEN ${sortCol} IS NULL THEN 1 ELSE 0 END, ${sortExpr} ${dir}, ${idExpr} ${dir}`;
+    // NULLs last on nullable columns; on the others the bare column keeps its index usable for
+    // the ORDER BY ... LIMIT (the planner then walks the index and stops after one page).
+    const nullsLast = column.notNull ? '' : `CASE WHEN ${sortCol} IS NULL THEN 1 ELSE 0 END, `;
+    const order = `${nullsLast}${sortExpr} ${dir}, ${idExpr} ${dir}`;
     const sortKey = `${sortField}:${direction}`;
 
     let keyset = '';
@@ -81,13 +108,7 @@ export function createUserSearch(ctx: AdapterContext, prefix: string) {
     const users = await loadUsersInOrder(ctx, rows.map((r) => r.user_id));
 
     const result: UserSearchResult = { users };
-    if (search.includeTotals) {
-      const [count] = await ctx.sequelize.query<{ total: number | string }>(
-        `SELECT COUNT(*) AS total FROM ${table('users')} ${u} WHERE ${where}`,
-        { type: QueryTypes.SELECT },
-      );
-      result.total = Number(count?.total ?? 0);
-    }
+    if (search.includeTotals) Object.assign(result, await countMatches(where));
     if (search.after !== undefined) {
       const last = users[users.length - 1];
       result.next = users.length === search.perPage && last ? encodeCursor({ s: sortKey, v: cursorValue(last, sortField), id: last.user_id }) : null;

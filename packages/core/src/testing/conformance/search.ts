@@ -123,6 +123,8 @@ export function describeSearch(storage: StorageRef): void {
       ['_exists_:last_login', ['grace']],
       // Boolean logic; NOT keeps users without the field.
       ['name:ada* OR name:grace*', ['ada', 'grace']],
+      ['user_metadata.plan:gold OR user_metadata.plan:silver OR app_metadata.tier:2', ['ada', 'grace', 'alan']],
+      ['user_metadata.plan:gold OR user_metadata.age:85', ['ada', 'grace']],
       ['user_metadata.plan:gold AND blocked:false', ['ada']],
       ['NOT user_metadata.plan:gold', ['grace', 'alan', 'joan', 'anon']],
       ['NOT name:ada*', ['grace', 'alan', 'joan', 'anon']],

@@ -1,0 +1,127 @@
+import { empty, json, operation, PAGING, param, paramRef } from './operation.js';
+import type { PathItem } from './openapi-types.js';
+import { pagedList, ref } from './schemas.js';
+
+const userIds = {
+  type: 'object',
+  properties: { users: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string' } } },
+  required: ['users'],
+  additionalProperties: false,
+} as const;
+
+/** `/roles`, `/roles/{id}`, `/roles/{id}/permissions`, `/roles/{id}/users`. */
+export const ROLES_PATHS: Record<string, PathItem> = {
+  '/roles': {
+    get: operation({
+      operationId: 'listRoles',
+      summary: 'List roles by name',
+      tag: 'Roles',
+      scopes: [['read:roles']],
+      change: false,
+      parameters: [...PAGING, param('name_filter', 'query', { type: 'string', maxLength: 50 }, 'Roles whose name contains this, case-insensitively.')],
+      responses: { 200: json('The roles.', pagedList('roles', ref('Role'), false)) },
+    }),
+    post: operation({
+      operationId: 'createRole',
+      summary: 'Create a role',
+      tag: 'Roles',
+      scopes: [['create:roles']],
+      change: true,
+      body: ref('RoleCreate'),
+      responses: { 200: json('The new role (200, as Auth0 answers).', ref('Role')) },
+      errors: [409],
+    }),
+  },
+  '/roles/{id}': {
+    get: operation({
+      operationId: 'getRole',
+      summary: 'Get a role',
+      tag: 'Roles',
+      scopes: [['read:roles']],
+      change: false,
+      parameters: [paramRef('RoleId')],
+      responses: { 200: json('The role.', ref('Role')) },
+      errors: [404],
+    }),
+    patch: operation({
+      operationId: 'updateRole',
+      summary: 'Rename or re-describe a role',
+      tag: 'Roles',
+      scopes: [['update:roles']],
+      change: true,
+      parameters: [paramRef('RoleId')],
+      body: ref('RoleUpdate'),
+      responses: { 200: json('The updated role.', ref('Role')) },
+      errors: [404, 409],
+    }),
+    delete: operation({
+      operationId: 'deleteRole',
+      summary: 'Delete a role',
+      description: 'The admin role cannot be deleted (409 `last_admin`).',
+      tag: 'Roles',
+      scopes: [['delete:roles']],
+      change: true,
+      parameters: [paramRef('RoleId')],
+      responses: { 204: empty('Deleted.') },
+      errors: [404, 409],
+    }),
+  },
+  '/roles/{id}/permissions': {
+    get: operation({
+      operationId: 'listRolePermissions',
+      summary: 'List a role\'s permissions',
+      tag: 'Roles',
+      scopes: [['read:roles']],
+      change: false,
+      parameters: [paramRef('RoleId'), ...PAGING],
+      responses: { 200: json('The permissions.', pagedList('permissions', ref('Permission'), false)) },
+      errors: [404],
+    }),
+    post: operation({
+      operationId: 'addRolePermissions',
+      summary: 'Add permissions to a role',
+      tag: 'Roles',
+      scopes: [['update:roles']],
+      change: true,
+      parameters: [paramRef('RoleId')],
+      body: ref('PermissionList'),
+      responses: { 201: empty('Added.') },
+      errors: [404],
+    }),
+    delete: operation({
+      operationId: 'removeRolePermissions',
+      summary: 'Remove permissions from a role',
+      description: 'The admin role\'s permissions cannot be removed (409 `last_admin`).',
+      tag: 'Roles',
+      scopes: [['update:roles']],
+      change: true,
+      parameters: [paramRef('RoleId')],
+      body: ref('PermissionList'),
+      responses: { 204: empty('Removed.') },
+      errors: [404, 409],
+    }),
+  },
+  '/roles/{id}/users': {
+    get: operation({
+      operationId: 'listRoleUsers',
+      summary: 'List the users holding a role',
+      tag: 'Roles',
+      scopes: [['read:users', 'read:role_members']],
+      change: false,
+      parameters: [paramRef('RoleId'), ...PAGING],
+      responses: { 200: json('The members.', pagedList('users', ref('RoleMember'), false)) },
+      errors: [404],
+    }),
+    post: operation({
+      operationId: 'assignRoleUsers',
+      summary: 'Give a role to users',
+      tag: 'Roles',
+      scopes: [['update:users', 'create:role_members']],
+      change: true,
+      parameters: [paramRef('RoleId')],
+      body: userIds,
+      responses: { 200: empty('Assigned.') },
+      errors: [404],
+    }),
+  },
+};
