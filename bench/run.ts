@@ -5,6 +5,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { benchLogin } from './login.js';
 import { benchImport, importBenchTable } from './import.js';
+import { benchSearch } from './search.js';
 
 // Benchmarks run the built packages (dist) as production does. tsx (which only compiles these
 // bench files) turns source maps on for every stack trace, which Sequelize builds on each query;
@@ -22,3 +23,7 @@ console.log(`| login throughput (concurrency ${login.concurrency}, SQLite) | ${f
 console.log(`| reference: bare Express route doing only the verify | ${fmt(login.bareVerifyPerSec)} req/s | raw Argon2id | ${fmt(login.bareRatio, 2)}x | — |`);
 console.log(`| event-loop delay p99 during logins | ${fmt(login.eventLoopP99Ms)} ms | — | — | < 20 ms |`);
 for (const line of importBenchTable(await benchImport())) console.log(line);
+for (const r of await benchSearch()) {
+  const name = r.klass.startsWith('primary-key') ? r.klass : `search: ${r.klass}`;
+  console.log(`| ${name} (${r.dialect}, ${process.env.BENCH_USERS ?? '1000000'} users) | p50 ${fmt(r.p50, 2)} ms, p95 ${fmt(r.p95, 2)} ms | primary-key fetch | p50 ${fmt(r.ratio50)}x, p95 ${fmt(r.ratio95)}x | <= ${r.goal}x |`);
+}

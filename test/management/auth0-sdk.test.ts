@@ -5,6 +5,7 @@ import { ManagementClient, ManagementError } from 'auth0';
 import { RolesClient } from 'auth0/roles';
 import { TicketsClient } from 'auth0/tickets';
 import { UsersClient } from 'auth0/users';
+import { JobsClient } from 'auth0/jobs';
 import { signedInBrowser } from '../support/accounts.js';
 import { mintToken } from '../support/management.js';
 import { startTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from '../support/test-app.js';
@@ -129,6 +130,27 @@ describe('management API: the official auth0 SDK', function () {
 
     await roles.delete(role.id!);
     assert.equal(await statusOf(roles.get(role.id!)), 404);
+  });
+
+  it('imports users with JobsClient and reads the job and its per-record errors', async () => {
+    const jobs = new JobsClient({ baseUrl, token, maxRetries: 0 });
+    const good = uniqueEmail('sdk-import');
+    const file = new File([JSON.stringify([{ email: good, email_verified: true }, { email: 'not-an-email' }])], 'users.json', { type: 'application/json' });
+    const started = await jobs.usersImports.create({ users: file, connection_id: CONNECTION });
+    assert.equal(started.status, 'pending');
+    assert.equal(started.type, 'users_import');
+    let job = await jobs.get(started.id!);
+    for (let i = 0; i < 200 && job.status !== 'completed' && job.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = await jobs.get(started.id!);
+    }
+    assert.equal(job.status, 'completed', JSON.stringify(job));
+    assert.deepEqual((job as { summary?: unknown }).summary, { inserted: 1, updated: 0, failed: 1, total: 2 });
+    const errors = (await jobs.errors.get(started.id!)) as Array<{ user: { email: string }; errors: Array<{ code: string; path: string }> }>;
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.user.email, 'not-an-email');
+    assert.equal(errors[0]!.errors[0]!.code, 'FORMAT');
+    assert.equal((await t.storage.listUsersByEmail(good.toLowerCase())).length, 1);
   });
 
   it('creates a password-change ticket with TicketsClient', async () => {
