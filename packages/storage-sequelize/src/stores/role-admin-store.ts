@@ -1,8 +1,12 @@
 import { GatehouseError, type Permission, type Role, type RoleStore } from '@gatehouse/core';
+import { rolesWithPermissions, uniquePermissions } from './role-store.js';
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import type { AdapterContext } from '../adapter-context.js';
 import type { RoleRow } from '../models/role-models.js';
 import { rowOf } from '../models/row-model.js';
+
+/** Code-unit order, as the memory reference store sorts (never the database's collation). */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 type RoleAdminStore = Pick<
   RoleStore,
@@ -20,14 +24,6 @@ type RoleAdminStore = Pick<
   | 'removeUserPermissions'
 >;
 
-const key = (p: Permission) => `${p.resource_server_identifier}\u0000${p.permission_name}`;
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Without duplicates, in code-unit order (the memory reference store's order). */
-function uniquePermissions(permissions: Permission[]): Permission[] {
-  const unique = new Map(permissions.map((p) => [key(p), { resource_server_identifier: p.resource_server_identifier, permission_name: p.permission_name }]));
-  return [...unique.entries()].sort(([a], [b]) => compare(a, b)).map(([, p]) => p);
-}
 
 /** `(a = ? AND b = ?) OR ...` for a list of permissions. */
 const permissionWhere = (permissions: Permission[]) => ({
@@ -38,16 +34,7 @@ const permissionWhere = (permissions: Permission[]) => ({
 export function createRoleAdminStore(ctx: AdapterContext): RoleAdminStore {
   const { models } = ctx;
 
-  async function withPermissions(roles: RoleRow[], transaction?: Transaction): Promise<Role[]> {
-    if (roles.length === 0) return [];
-    const rows = await models.rolePermission.findAll({ where: { role_id: { [Op.in]: roles.map((r) => r.id) } }, transaction });
-    return roles.map((role) => ({
-      id: role.id,
-      name: role.name,
-      description: role.description,
-      permissions: uniquePermissions(rows.map(rowOf).filter((p) => p.role_id === role.id)),
-    }));
-  }
+  const withPermissions = (roles: RoleRow[], transaction?: Transaction) => rolesWithPermissions(ctx, roles, transaction);
 
   async function getRole(roleId: string, transaction?: Transaction): Promise<Role | null> {
     const row = await models.role.findByPk(roleId, { transaction });

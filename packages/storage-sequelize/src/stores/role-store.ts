@@ -7,9 +7,21 @@ import { rowOf } from '../models/row-model.js';
 const key = (p: Permission) => `${p.resource_server_identifier}\u0000${p.permission_name}`;
 
 /** Without duplicates, in code-unit order (the order the memory reference store uses). */
-function uniquePermissions(permissions: Permission[]): Permission[] {
+export function uniquePermissions(permissions: Permission[]): Permission[] {
   const unique = new Map(permissions.map((p) => [key(p), { resource_server_identifier: p.resource_server_identifier, permission_name: p.permission_name }]));
   return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
+}
+
+/** Roles with their permissions: one query for all their permission rows. */
+export async function rolesWithPermissions(ctx: AdapterContext, roles: RoleRow[], transaction?: Transaction): Promise<Role[]> {
+  if (roles.length === 0) return [];
+  const rows = await ctx.models.rolePermission.findAll({ where: { role_id: { [Op.in]: roles.map((r) => r.id) } }, transaction });
+  return roles.map((role) => ({
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    permissions: uniquePermissions(rows.map(rowOf).filter((p) => p.role_id === role.id)),
+  }));
 }
 
 /** The role methods user flows need; the management API's are in role-admin-store.ts. */
@@ -18,16 +30,7 @@ export function createRoleStore(
 ): Pick<RoleStore, 'ensureRole' | 'getRoleByName' | 'assignUserRoles' | 'getUserRoles' | 'getUserPermissions' | 'countUsersWithRole'> {
   const { models } = ctx;
 
-  async function withPermissions(roles: RoleRow[], transaction?: Transaction): Promise<Role[]> {
-    if (roles.length === 0) return [];
-    const rows = await models.rolePermission.findAll({ where: { role_id: { [Op.in]: roles.map((r) => r.id) } }, transaction });
-    return roles.map((role) => ({
-      id: role.id,
-      name: role.name,
-      description: role.description,
-      permissions: uniquePermissions(rows.map(rowOf).filter((p) => p.role_id === role.id)),
-    }));
-  }
+  const withPermissions = (roles: RoleRow[], transaction?: Transaction) => rolesWithPermissions(ctx, roles, transaction);
 
   async function getRoleByName(name: string): Promise<Role | null> {
     const row = await models.role.findOne({ where: { name } });
