@@ -1,4 +1,5 @@
 import { GatehouseError } from '../gatehouse-error.js';
+import { newUserFrom } from './new-user.js';
 import type {
   ImportBatchItem,
   ImportFailure,
@@ -79,28 +80,7 @@ export function createMemoryImportStore(state: MemoryImportState): ImportStore &
     if (users.has(insert.user_id) || identityTaken(insert.identity.provider, insert.identity.user_id)) {
       return { index, status: 'error', code: 'CONFLICT', message: 'A user with this user_id already exists.' };
     }
-    const user: User = copy({
-      user_id: insert.user_id,
-      email: insert.email,
-      email_verified: insert.email_verified,
-      username: insert.username,
-      phone_number: insert.phone_number,
-      phone_verified: insert.phone_verified,
-      name: insert.name,
-      given_name: insert.given_name,
-      family_name: insert.family_name,
-      nickname: insert.nickname,
-      picture: insert.picture,
-      created_at: insert.created_at,
-      updated_at: insert.created_at,
-      last_login: null,
-      last_ip: null,
-      logins_count: 0,
-      blocked: insert.blocked,
-      identities: [insert.identity],
-      user_metadata: insert.user_metadata,
-      app_metadata: insert.app_metadata,
-    });
+    const user: User = newUserFrom(insert);
     users.set(user.user_id, { connection: insert.connection, user });
     if (insert.password_hash !== null) passwords.set(user.user_id, insert.password_hash);
     return { index, status: 'inserted', user_id: user.user_id };

@@ -1,4 +1,5 @@
 import { GatehouseError } from '../gatehouse-error.js';
+import { newUserFrom } from './new-user.js';
 import { searchInMemory } from './memory-search.js';
 import { createMemoryImportStore } from './memory-import-store.js';
 import { isMainIdentity, linkedIdentities, mainIdentityError, selfLinkError, unlinkedUserRecord } from '../identity-profile.js';
@@ -144,28 +145,7 @@ export function createMemoryStorage(): Storage {
       ) {
         throw new GatehouseError('user_exists');
       }
-      const user: User = copy({
-        user_id: record.user_id,
-        email: record.email,
-        email_verified: record.email_verified,
-        username: record.username,
-        phone_number: record.phone_number,
-        phone_verified: record.phone_verified,
-        name: record.name,
-        given_name: record.given_name,
-        family_name: record.family_name,
-        nickname: record.nickname,
-        picture: record.picture,
-        created_at: record.created_at,
-        updated_at: record.created_at,
-        last_login: null,
-        last_ip: null,
-        logins_count: 0,
-        blocked: record.blocked,
-        identities: [record.identity],
-        user_metadata: record.user_metadata,
-        app_metadata: record.app_metadata,
-      });
+      const user: User = newUserFrom(record);
       users.set(user.user_id, { connection: record.connection, user });
       if (record.password_hash !== null) passwords.set(user.user_id, record.password_hash);
       return copy(user);

@@ -64,21 +64,6 @@ export function describeConcurrency(storage: StorageRef): void {
       assert.equal(await storage().getPasswordHash(loser.user_id), null);
     });
 
-    it('counts exactly 20 logins from 20 concurrent recordLogin calls, keeping the last time and IP', async () => {
-      const record = newUserRecord();
-      await storage().createUser(record);
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => storage().recordLogin(record.user_id, msDate(100), `192.0.2.${i}`)),
-      );
-      assert.deepEqual(results, Array(20).fill(true));
-      const user = await storage().getUser(record.user_id);
-      assert.equal(user?.logins_count, 20);
-      assert.deepEqual(user?.last_login, msDate(100));
-      assert.deepEqual(user?.updated_at, msDate(100));
-      assert.match(user?.last_ip ?? '', /^192\.0\.2\.\d+$/u);
-      assert.equal(await storage().recordLogin(`auth0|missing-${unique()}`, msDate(1), null), false);
-    });
-
     it('creates exactly one user when two signups race for one identity', async () => {
       const first = newUserRecord();
       const second = newUserRecord({ identity: { ...first.identity } });
