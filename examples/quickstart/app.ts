@@ -1,9 +1,11 @@
 import express from 'express';
 import escapeHtml from 'escape-html';
 import { identity, requireAuth, type IdentityOptions } from '@gatehouse/express';
+import { adminRoutes } from './admin.js';
 
 /**
- * The quickstart: a home page, a protected profile page, and Gatehouse's hosted pages under /auth.
+ * The quickstart: a home page, a protected profile page, an /admin dashboard built from the web
+ * components, and Gatehouse's hosted pages under /auth.
  * Everything here is what a host app writes; all the rest comes from identity().
  */
 export function createApp(options: IdentityOptions = {}) {
@@ -13,7 +15,7 @@ export function createApp(options: IdentityOptions = {}) {
 
   app.get('/', (req, res) => {
     const who = req.user
-      ? `Signed in as ${escapeHtml(req.user.email ?? req.user.user_id)}. <a href="/profile">Your profile</a> · <a href="/auth/account">Account</a> · <a href="/auth/logout">Sign out</a>`
+      ? `Signed in as ${escapeHtml(req.user.email ?? req.user.user_id)}. <a href="/profile">Your profile</a> · <a href="/auth/account">Account</a> · <a href="/admin">Admin</a> · <a href="/auth/logout">Sign out</a>`
       : '<a href="/auth/login">Sign in</a> or <a href="/auth/signup">create an account</a>.';
     res.send(page('Gatehouse quickstart', `<h1>Gatehouse quickstart</h1><p>${who}</p>`));
   });
@@ -22,6 +24,8 @@ export function createApp(options: IdentityOptions = {}) {
     const profile = escapeHtml(JSON.stringify(req.user, null, 2));
     res.send(page('Your profile', `<h1>Hello ${escapeHtml(req.user!.name ?? '')}</h1><pre>${profile}</pre><p><a href="/">Home</a></p>`));
   });
+
+  app.use(adminRoutes());
 
   return { app, auth };
 }

@@ -40,10 +40,14 @@ describe('management API: logs and tickets', function () {
       assert.equal((await client.get(userPath(user, '/logs?per_page=100'))).status, 200);
     });
 
-    it('keeps listing the events of a deleted user', async () => {
+    it('lists nothing under an erased user\'s id: the events live on, anonymized, under a pseudonym', async () => {
       const user = await createVerifiedUser(t);
+      const [signup] = (await client.get(userPath(user, '/logs')).expect(200)).body as { log_id: string }[];
       await client.delete(userPath(user)).expect(204);
-      const res = await client.get(userPath(user, '/logs')).expect(200);
+      assert.deepEqual((await client.get(userPath(user, '/logs')).expect(200)).body, []);
+      const pseudonym = (await client.get(`/logs/${signup!.log_id}`).expect(200)).body.user_id as string;
+      assert.match(pseudonym, /^erased\|/u);
+      const res = await client.get(userPath(pseudonym, '/logs')).expect(200);
       assert.deepEqual(res.body.map((l: { type: string }) => l.type), ['sdu', 'ss']);
     });
   });

@@ -11,7 +11,7 @@ import { openApiCheck, type OpenApiCheck } from '../support/openapi-check.js';
 import { startTestApp, STRONG_PASSWORD, uniqueEmail, type TestApp } from '../support/test-app.js';
 
 type Json = Record<string, unknown>;
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -181,6 +181,16 @@ describe('management API: the OpenAPI document', function () {
       await call('get', '/users/{id}/logs', userPath(id, '/logs?include_totals=true'), 200);
       await call('get', '/users/{id}/logs', userPath(id, '/logs?sort=date:1'), 400);
       await call('get', '/users/{id}/logs', userPath(id, '/logs'), 403, { as: await mintToken(t, ['read:users']) });
+
+      const page = await call('get', '/logs', `/logs?include_totals=true&per_page=2&q=${encodeURIComponent(`user_id:"${id}"`)}`, 200);
+      await call('get', '/logs', '/logs?take=2&from=', 200);
+      await call('get', '/logs', '/logs?sort=date:1&fields=log_id,type', 200);
+      await call('get', '/logs', `/logs?q=${encodeURIComponent('type:(s')}`, 400);
+      await call('get', '/logs/{id}', `/logs/${(page.body as { logs: { log_id: string }[] }).logs[0]!.log_id}`, 200);
+      await call('get', '/logs/{id}', '/logs/log_missing', 404);
+      await call('get', '/users/{id}/export', userPath(id, '/export'), 200);
+      await call('get', '/users/{id}/export', userPath('auth0|000000000000000000000000', '/export'), 404);
+      await call('post', '/users', '/users', 400, { body: { connection: 'Username-Password-Authentication', email: uniqueEmail('oas'), password: 'qwertyuiop123' } });
     });
 
     it('roles, their permissions and their users', async () => {
@@ -270,6 +280,62 @@ describe('management API: the OpenAPI document', function () {
       assert.equal(done.status, 'completed', JSON.stringify(done));
       const fileRes = await call('get', '/jobs/{id}/file', new URL(done.location as string).pathname.replace(/^\/api\/v2/u, ''), 200);
       assert.match(fileRes.text, /^email,id/u);
+    });
+
+    it('user blocks: by identifier and by user id', async () => {
+      const id = await newUser();
+      const user = (await t.storage.getUser(id))!;
+      const now = new Date();
+      await t.storage.createLoginBlock({ id: `blk_oas${Date.now()}`, identifier: user.email!, ip: '203.0.113.9', connection: 'Username-Password-Authentication', user_id: id, created_at: now, expires_at: new Date(now.getTime() + 60_000) });
+      const byIdentifier = await call('get', '/user-blocks', `/user-blocks?identifier=${encodeURIComponent(user.email!)}`, 200);
+      assert.equal((byIdentifier.body as { blocked_for: unknown[] }).blocked_for.length, 1);
+      await call('get', '/user-blocks', '/user-blocks', 400);
+      await call('get', '/user-blocks/{id}', userPath(id).replace('/users/', '/user-blocks/'), 200);
+      await call('get', '/user-blocks/{id}', '/user-blocks/auth0%7C000000000000000000000000', 404);
+      await call('delete', '/user-blocks/{id}', userPath(id).replace('/users/', '/user-blocks/'), 403, { as: weakToken });
+      await call('delete', '/user-blocks/{id}', userPath(id).replace('/users/', '/user-blocks/'), 204);
+      await call('delete', '/user-blocks', `/user-blocks?identifier=${encodeURIComponent(user.email!)}`, 204);
+      const none = await call('get', '/user-blocks', `/user-blocks?identifier=${encodeURIComponent(user.email!)}`, 200);
+      assert.deepEqual(none.body, { blocked_for: [] });
+    });
+
+    it('applications: clients, allow-lists, grants and signing keys', async () => {
+      const created = await call('post', '/clients', '/clients', 201, { body: { name: 'OpenAPI app', callbacks: ['https://*.example.com/cb'] } });
+      const id = (created.body as { client_id: string }).client_id;
+      await call('post', '/clients', '/clients', 400, { body: { name: 'x', callbacks: ['https://a.*.example.com/cb'] } });
+      await call('post', '/clients', '/clients', 403, { body: { name: 'x' }, as: weakToken });
+      await call('get', '/clients', '/clients', 200);
+      await call('get', '/clients', '/clients?include_totals=true&per_page=1', 200);
+      await call('get', '/clients/{id}', `/clients/${id}`, 200);
+      await call('get', '/clients/{id}', '/clients/missing', 404);
+      await call('patch', '/clients/{id}', `/clients/${id}`, 200, { body: { access_policy: 'allow_list' } });
+      await call('patch', '/clients/{id}', '/clients/missing', 404, { body: { name: 'x' } });
+      await call('post', '/clients/{id}/rotate-secret', `/clients/${id}/rotate-secret`, 200, { body: {} });
+      await call('post', '/clients/{id}/rotate-secret', '/clients/missing/rotate-secret', 404, { body: {} });
+
+      const user = await newUser();
+      await call('post', '/users/{id}/clients', userPath(user, '/clients'), 204, { body: { clients: [id] } });
+      await call('post', '/users/{id}/clients', userPath(user, '/clients'), 404, { body: { clients: ['missing'] } });
+      await call('get', '/users/{id}/clients', userPath(user, '/clients'), 200);
+      await call('delete', '/users/{id}/clients', userPath(user, '/clients'), 204, { body: { clients: [id] } });
+      await call('get', '/grants', `/grants?user_id=${encodeURIComponent(user)}`, 200);
+      await t.storage.saveApplicationGrant({ id: `cgr_oas${Date.now()}`, user_id: user, client_id: id, scope: ['openid'], claims: [], resource_scopes: {}, oidc_grant_id: null, created_at: new Date(), updated_at: new Date() });
+      const grants = await call('get', '/grants', `/grants?client_id=${id}`, 200);
+      await call('delete', '/grants/{id}', `/grants/${(grants.body as Array<{ id: string }>)[0]!.id}`, 204);
+      await call('delete', '/grants/{id}', '/grants/cgr_missing', 404);
+
+      const rotated = await call('post', '/keys/signing/rotate', '/keys/signing/rotate', 201, { body: {} });
+      const keys = await call('get', '/keys/signing', '/keys/signing', 200);
+      const previous = (keys.body as Array<{ kid: string; current: boolean; revoked: boolean }>).find((k) => !k.current && !k.revoked);
+      await call('put', '/keys/signing/{kid}/revoke', `/keys/signing/${(rotated.body as { kid: string }).kid}/revoke`, 409, { body: {} });
+      if (previous) await call('put', '/keys/signing/{kid}/revoke', `/keys/signing/${previous.kid}/revoke`, 200, { body: {} });
+      else {
+        await call('post', '/keys/signing/rotate', '/keys/signing/rotate', 201, { body: {} });
+        await call('put', '/keys/signing/{kid}/revoke', `/keys/signing/${(rotated.body as { kid: string }).kid}/revoke`, 200, { body: {} });
+      }
+      await call('put', '/keys/signing/{kid}/revoke', '/keys/signing/missing/revoke', 404, { body: {} });
+      await call('delete', '/clients/{id}', `/clients/${id}`, 204);
+      await call('delete', '/clients/{id}', `/clients/${id}`, 404);
     });
 
     it('a session caller\'s change without the CSRF token is a documented 403', async () => {

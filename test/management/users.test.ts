@@ -224,10 +224,14 @@ describe('management API: users', function () {
       assert.equal(again.body.errorCode, 'inexistent_user');
     });
 
-    it('records the deletion in the audit log, with the token as the actor', async () => {
+    it('records the deletion in the audit log under the erased user\'s pseudonym, with the token as the actor', async () => {
       const user = await createVerifiedUser(t);
+      const [signup] = (await t.storage.listUserLogs(user.user_id, 0, 1)).logs;
       await client.delete(userPath(user)).expect(204);
-      const { logs } = await t.storage.listUserLogs(user.user_id, 0, 10);
+      assert.equal((await t.storage.listUserLogs(user.user_id, 0, 10)).total, 0);
+      const pseudonym = (await t.storage.getLog(signup!.log_id))!.user_id!;
+      assert.match(pseudonym, /^erased\|/u);
+      const { logs } = await t.storage.listUserLogs(pseudonym, 0, 10);
       const deletion = logs.find((l) => l.type === 'sdu');
       assert.ok(deletion);
       assert.match(String(deletion.details.actor), /^tok_/u);

@@ -1,3 +1,4 @@
+import { clientsCommand } from './commands/clients.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 import { tokensCommand } from './commands/tokens.js';
@@ -16,6 +17,7 @@ Commands:
   serve     Run the quickstart app (hosted login, signup, account pages) from this folder
   migrate   Bring the database schema up to date
   tokens    Create, list and revoke management API tokens
+  clients   Create, list, update, re-key and delete applications (OAuth / OpenID Connect clients)
   users     Import users (Auth0 JSON or NDJSON, resumable) and export them (NDJSON or CSV)
 
 Run 'gatehouse <command> --help' for a command's options.`;
@@ -31,6 +33,8 @@ export async function main(argv: string[], io: Output = { out: console.log, err:
         return await migrateCommand(rest, io);
       case 'tokens':
         return await tokensCommand(rest, io);
+      case 'clients':
+        return await clientsCommand(rest, io);
       case 'users':
         return await usersCommand(rest, io);
       case undefined:

@@ -8,6 +8,14 @@ export interface ErrorBody {
   message: string;
   errorCode: ErrorCode;
   field?: string;
+  /** For a refused password: every rule it broke, so forms can list them all at once. */
+  rules?: PasswordRuleFailure[];
+}
+
+/** One broken password rule, as error bodies list them (`code` is stable, e.g. `min_length`, `breached`). */
+export interface PasswordRuleFailure {
+  code: string;
+  message: string;
 }
 
 export interface GatehouseErrorOptions {
@@ -15,6 +23,10 @@ export interface GatehouseErrorOptions {
   message?: string;
   /** The request field at fault, so forms can show the message beside it. */
   field?: string;
+  /** The password rules broken (password_too_short/_long/_weak). */
+  rules?: PasswordRuleFailure[];
+  /** For 429 and 503: seconds until a retry may succeed, sent as `Retry-After`. */
+  retryAfterSec?: number;
   cause?: unknown;
 }
 
@@ -30,6 +42,9 @@ export class GatehouseError extends Error {
   readonly status: number;
   readonly expose: boolean;
   readonly field: string | undefined;
+  readonly rules: PasswordRuleFailure[] | undefined;
+  /** Seconds until a retry may succeed (the `Retry-After` header), when the error knows. */
+  readonly retryAfterSec: number | undefined;
 
   constructor(code: ErrorCode, options: GatehouseErrorOptions = {}) {
     super(options.message ?? ERROR_CATALOG[code].message, { cause: options.cause });
@@ -38,6 +53,8 @@ export class GatehouseError extends Error {
     this.status = ERROR_CATALOG[code].status;
     this.expose = this.status < 500;
     this.field = options.field;
+    this.rules = options.rules;
+    this.retryAfterSec = options.retryAfterSec;
   }
 
   /** The Auth0-shaped body for this error. */
@@ -49,6 +66,7 @@ export class GatehouseError extends Error {
       errorCode: this.code,
     };
     if (this.field !== undefined) body.field = this.field;
+    if (this.rules !== undefined) body.rules = this.rules.map((r) => ({ code: r.code, message: r.message }));
     return body;
   }
 }

@@ -14,6 +14,15 @@ export const LOG_TYPES = {
   successUserUpdate: 'sapi',
   successUserDeletion: 'sdu',
   blockedAccount: 'limit_wc',
+  /** A breached password was used at login: the login was refused and a reset link sent. */
+  breachedPasswordLogin: 'pwd_leak',
+  breachedPasswordSignup: 'signup_pwd_leak',
+  /** At a reset or a password change. */
+  breachedPasswordReset: 'reset_pwd_leak',
+  /** An IP throttled after too many failed logins across accounts (suspicious IP throttling). */
+  blockedIpAddress: 'limit_mu',
+  /** A brute-force block lifted (unblock link, reset, admin). */
+  unblockedAccount: 'ublkdu',
 } as const;
 
 export type LogType = (typeof LOG_TYPES)[keyof typeof LOG_TYPES];

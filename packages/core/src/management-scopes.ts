@@ -18,6 +18,15 @@ export const MANAGEMENT_SCOPES = [
   'create:role_members',
   'delete:role_members',
   'impersonate:users',
+  'read:clients',
+  'create:clients',
+  'update:clients',
+  'delete:clients',
+  'read:grants',
+  'delete:grants',
+  'read:signing_keys',
+  'create:signing_keys',
+  'update:signing_keys',
 ] as const;
 
 /** One of MANAGEMENT_SCOPES. */

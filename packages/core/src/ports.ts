@@ -1,6 +1,7 @@
 import type { QueryNode } from './search/ast.js';
 import type { Identity, Metadata, User } from './user.js';
 import type { ImportStore, JobStore } from './job-ports.js';
+import type { ApplicationStore, OidcPayloadStore, SigningKeyStore } from './applications/application-ports.js';
 
 export type * from './job-ports.js';
 
@@ -84,7 +85,7 @@ export interface UserStore {
    * Resolves false when there is no such user.
    */
   recordLogin(userId: string, at: Date, ip: string | null): Promise<boolean>;
-  /** Deletes the user with its identities, password, tokens, sessions and role grants. False when absent. */
+  /** Deletes the user with its identities, password, tokens, sessions, role grants and login blocks. False when absent. */
   deleteUser(userId: string): Promise<boolean>;
   /** How many users there are (for first-run bootstrap and health). */
   countUsers(): Promise<number>;
@@ -129,7 +130,7 @@ export interface CredentialStore {
 }
 
 /** What a one-time token is for. */
-export type TokenPurpose = 'verify_email' | 'reset_password' | 'login_link';
+export type TokenPurpose = 'verify_email' | 'reset_password' | 'login_link' | 'unblock_login';
 
 export interface TokenRecord {
   /** SHA-256 of the token, hex: tokens are never stored in the clear. */
@@ -145,6 +146,8 @@ export interface TokenStore {
   createToken(token: TokenRecord): Promise<void>;
   /** Atomically marks the token used and returns it, if it exists, has this purpose, is unused and not expired at `now`. Exactly one of many concurrent calls succeeds. */
   consumeToken(hash: string, purpose: TokenPurpose, now: Date): Promise<TokenRecord | null>;
+  /** The token if it exists, has this purpose, is unused and not expired at `now`, without using it (a reset form checks the new password against its user first). */
+  findToken(hash: string, purpose: TokenPurpose, now: Date): Promise<TokenRecord | null>;
   /** Deletes a user's tokens (of one purpose, or all); resolves to how many. */
   deleteUserTokens(userId: string, purpose?: TokenPurpose): Promise<number>;
 }
@@ -166,6 +169,8 @@ export interface SessionStore {
   destroyUserSessions(userId: string, exceptSid?: string): Promise<number>;
   /** Deletes sessions expired at `now`; resolves to how many. */
   sweepSessions(now: Date): Promise<number>;
+  /** The user's sessions unexpired at `now` (for the data export), soonest expiry first. */
+  listUserSessions(userId: string, now: Date): Promise<Array<SessionRecord & { sid: string }>>;
 }
 
 /** A permission on an API, as in Auth0. */
@@ -274,6 +279,65 @@ export interface LogStore {
   appendLog(event: LogEvent): Promise<void>;
   /** Newest first. `page` counts from 0. */
   listUserLogs(userId: string, page: number, perPage: number): Promise<{ logs: LogEvent[]; total: number }>;
+  /** Events matching the filters, ordered by (date, log_id) in `sort` direction, a page or a keyset at a time. */
+  listLogs(query: LogQuery): Promise<{ logs: LogEvent[]; total?: number }>;
+  getLog(logId: string): Promise<LogEvent | null>;
+  /**
+   * Erasure: every event of the user gets `pseudonym` as user_id, no ip, and details reduced to
+   * `{ erased: true }` (plus the `actor`, who is someone else). Resolves to how many changed.
+   */
+  anonymizeUserLogs(userId: string, pseudonym: string): Promise<number>;
+  /** Retention: deletes events dated before `before`; resolves to how many. */
+  deleteLogsBefore(before: Date): Promise<number>;
+}
+
+/** A log search (`GET /api/v2/logs`). Filters are ANDed; absent ones match everything. */
+export interface LogQuery {
+  /** Any of these types. */
+  types?: string[];
+  userId?: string;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  /** 1: oldest first; -1: newest first. Ties on date are ordered by log_id the same way. */
+  sort: 1 | -1;
+  /** From 0. Ignored with `after`. */
+  page: number;
+  perPage: number;
+  includeTotals: boolean;
+  /** Keyset (checkpoint) paging: only events strictly after this one in `sort` order. */
+  after?: { date: Date; log_id: string };
+}
+
+/** Past password hashes, for the policy's history rule. Removed with the user. */
+export interface PasswordHistoryStore {
+  /** Adds a hash and keeps only the user's newest `keep` (0 keeps none). `inexistent_user` for an unknown user. */
+  addPasswordHistory(userId: string, hash: string, at: Date, keep: number): Promise<void>;
+  /** The newest `limit` hashes, newest first. */
+  listPasswordHistory(userId: string, limit: number): Promise<string[]>;
+}
+
+/** A consent the user gave or withdrew (terms of service, marketing...): what, which version, when. */
+export interface ConsentRecord {
+  consent_id: string;
+  user_id: string;
+  /** What was agreed to, e.g. `terms_of_service`. */
+  purpose: string;
+  /** The version of the text agreed to, e.g. `2024-05`. */
+  version: string;
+  /** false records a withdrawal. */
+  granted: boolean;
+  date: Date;
+  ip: string | null;
+}
+
+/** Consent records, kept for as long as the user (and exported with their data). */
+export interface ConsentStore {
+  /** Appends the record; `inexistent_user` for an unknown user. */
+  recordConsent(record: ConsentRecord): Promise<void>;
+  /** Every record of the user, oldest first (ties by consent_id). */
+  listUserConsents(userId: string): Promise<ConsentRecord[]>;
 }
 
 /** Options of IdentityStore.linkUser. */
@@ -312,9 +376,161 @@ export interface IdentityStore {
   ): Promise<{ identities: Identity[]; unlinked: User }>;
 }
 
+/** Options of AccountLinkStore.attachIdentity. */
+export interface AttachIdentityOptions {
+  /** Root profile changes written with the link (e.g. `email_verified`); `updated_at` is the time of the link. */
+  changes?: UserChanges;
+  /**
+   * The pre-account-hijacking defence: in the same transaction, delete the user's password hash
+   * and one-time tokens and end every session of the user, so whoever registered the unverified
+   * account cannot use it once the verified owner's identity is attached.
+   */
+  revokeCredentials?: boolean;
+}
+
+/** Automatic account linking at login (an external identity joining an existing user). */
+export interface AccountLinkStore {
+  /**
+   * Atomically adds `identity` to the user (after its other identities), with `changes` and, when
+   * asked, `revokeCredentials`. `inexistent_user` for an unknown user; `user_exists` when the
+   * identity (provider, user_id) already belongs to a user, or `changes` take another user's email
+   * or username on the user's connection (nothing written). Resolves to the user after the change.
+   */
+  attachIdentity(userId: string, identity: Identity, options?: AttachIdentityOptions): Promise<User>;
+}
+
+/** An identity's tokens from its provider, sealed by core (AES-256-GCM) before they reach a store. */
+export interface IdpTokenRecord {
+  /** The user holding the identity now. */
+  user_id: string;
+  provider: string;
+  provider_user_id: string;
+  /** Ciphertext: stores never see provider tokens in the clear. */
+  sealed: string;
+  updated_at: Date;
+}
+
+/** Provider tokens of identities (Auth0's `identities[].access_token`), one record per identity. */
+export interface IdpTokenStore {
+  /**
+   * Stores the record, replacing the one of the same identity (provider, provider_user_id) even
+   * if another user held it. `inexistent_user` for an unknown user. Records go with their user
+   * (deleteUser, and linkUser's secondary).
+   */
+  setIdpTokens(record: IdpTokenRecord): Promise<void>;
+  /** The records held by the user, ordered by provider then provider_user_id. */
+  listIdpTokens(userId: string): Promise<IdpTokenRecord[]>;
+}
+
+/**
+ * A small expiring key/value table shared by every instance: SAML request ids and assertion replay
+ * markers, login transactions. Keys are at most 255 characters; values are short text.
+ */
+export interface CacheStore {
+  /** Stores the entry unless an entry with the key exists and is unexpired at `now`; resolves true when stored. Of concurrent adds of one key exactly one resolves true. */
+  cacheAdd(key: string, value: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /** The value if the entry exists and is unexpired at `now`, else null. */
+  cacheGet(key: string, now: Date): Promise<string | null>;
+  /** Deletes the entry and resolves to its value if it was unexpired at `now`, else null. Of concurrent takes of one key at most one gets the value. */
+  cacheTake(key: string, now: Date): Promise<string | null>;
+  cacheDelete(key: string): Promise<void>;
+  /** Deletes entries expired at `now`; resolves to how many. */
+  sweepCache(now: Date): Promise<number>;
+}
+
+/**
+ * A brute-force block: `ip` may not sign in as `identifier` until `expires_at` (Auth0's
+ * `/user-blocks`). Recorded by the login guard when the failures of the pair reach the limit.
+ */
+export interface LoginBlock {
+  /** `blk_<random>`. */
+  id: string;
+  /** The normalized (trimmed, lower-case) email or username the attempts used. */
+  identifier: string;
+  ip: string;
+  /** The connection the attempts went to. */
+  connection: string;
+  /** The user the identifier named when the block was made; null for an unknown identifier. */
+  user_id: string | null;
+  created_at: Date;
+  expires_at: Date;
+}
+
+/** Which blocks a list or delete means: those of the identifier, or of the user, or of either. */
+export interface LoginBlockFilter {
+  identifier?: string;
+  userId?: string;
+}
+
+export interface LoginBlockStore {
+  /**
+   * Records the block unless an unexpired one exists for its (identifier, ip) at its created_at
+   * (an expired one is replaced). Of concurrent calls for one pair exactly one resolves true.
+   */
+  createLoginBlock(block: LoginBlock): Promise<boolean>;
+  /** The block of the pair that is unexpired at `now` (expiry is exclusive), or null. */
+  findLoginBlock(identifier: string, ip: string, now: Date): Promise<LoginBlock | null>;
+  /** The blocks unexpired at `now` matching the filter (identifier OR user), oldest first. */
+  listLoginBlocks(filter: LoginBlockFilter, now: Date): Promise<LoginBlock[]>;
+  /** Deletes every block matching the filter (identifier OR user), expired ones too; resolves to how many. An empty filter deletes nothing. */
+  deleteLoginBlocks(filter: LoginBlockFilter): Promise<number>;
+  /** Deletes blocks expired at `now`; resolves to how many. */
+  sweepLoginBlocks(now: Date): Promise<number>;
+}
+
+/**
+ * A passwordless one-time code or magic link (see PasswordlessCodes in connections). Only hashes
+ * are stored; one record per (connection, address): a new code or link replaces the old one.
+ */
+export interface PasswordlessCodeRecord {
+  connection: string;
+  /** The normalized email address or E.164 phone number. */
+  address: string;
+  kind: 'code' | 'link';
+  /** A code's HMAC-SHA-256 or a link token's SHA-256, hex (64 characters). */
+  hash: string;
+  /** SHA-256 of the asking browser's session binding, hex; null when any browser may redeem it. */
+  session_hash: string | null;
+  /** Wrong tries so far. */
+  attempts: number;
+  created_at: Date;
+  expires_at: Date;
+}
+
+/** What redeemPasswordlessCode compares, and when. */
+export interface PasswordlessRedemption {
+  connection: string;
+  address: string;
+  hash: string;
+  sessionHash: string;
+  /** A code with this many wrong tries is dead, even for the right code. */
+  maxAttempts: number;
+  now: Date;
+}
+
+/** Passwordless codes and links, redeemed atomically. */
+export interface PasswordlessCodeStore {
+  /** Stores the record, replacing any record (code or link) of its (connection, address). */
+  putPasswordlessCode(record: PasswordlessCodeRecord): Promise<void>;
+  /**
+   * Redeems the code of (connection, address): when it is a 'code' record unexpired at `now` with
+   * fewer than `maxAttempts` wrong tries, and both hashes equal the given ones, deletes it and
+   * resolves true (of concurrent redemptions exactly one does). Otherwise counts one wrong try on
+   * the unexpired code of (connection, address), if any (atomically), and resolves false.
+   */
+  redeemPasswordlessCode(redemption: PasswordlessRedemption): Promise<boolean>;
+  /** Deletes the 'link' record with this hash and resolves to it if it was unexpired at `now`; of concurrent calls at most one gets it. */
+  consumePasswordlessLink(hash: string, now: Date): Promise<PasswordlessCodeRecord | null>;
+  /** The record of (connection, address) unexpired at `now`, without using it (for inspection). */
+  findPasswordlessCode(connection: string, address: string, now: Date): Promise<PasswordlessCodeRecord | null>;
+  /** Deletes records expired at `now`; resolves to how many. */
+  sweepPasswordlessCodes(now: Date): Promise<number>;
+}
+
 /** Everything Gatehouse stores, behind one object. */
 export interface Storage
-  extends UserStore, CredentialStore, TokenStore, SessionStore, RoleStore, LogStore, ApiTokenStore, IdentityStore, ImportStore, JobStore {
+  extends UserStore, CredentialStore, TokenStore, SessionStore, RoleStore, LogStore, ApiTokenStore, IdentityStore, ImportStore, JobStore, PasswordHistoryStore, ConsentStore, CacheStore, LoginBlockStore,
+    AccountLinkStore, IdpTokenStore, ApplicationStore, OidcPayloadStore, SigningKeyStore, PasswordlessCodeStore {
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>;
   /** Optional: is the database reachable (for health checks)? */

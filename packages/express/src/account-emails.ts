@@ -23,6 +23,20 @@ export const accountEmails = {
       text: `Someone tried to create a ${appName} account with this address, but you already have one.\n\nSign in: ${loginLink}\nForgot your password? ${forgotLink}\n\nIf it was not you, ignore this email.`,
     };
   },
+  loginBlocked(appName: string, to: string, ip: string, link: string): MailMessage {
+    return {
+      to,
+      subject: `Sign-in to your ${appName} account was blocked`,
+      text: `There were too many failed attempts to sign in to your ${appName} account from the IP address ${ip}, so sign-in from there is blocked for now.\n\nIf it was you, unblock it here (once):\n\n${link}\n\nIf it was not you, someone may be guessing your password: consider choosing a new one. Resetting your password also lifts the block.`,
+    };
+  },
+  passwordBreached(appName: string, to: string, link: string, ttlMinutes: number): MailMessage {
+    return {
+      to,
+      subject: `Choose a new ${appName} password`,
+      text: `Someone (probably you) just signed in to your ${appName} account with a password that appears in a known data breach of another site, so attackers try it. The sign-in was stopped, and the password will not work again.\n\nChoose a new password here (valid for ${ttlMinutes} minutes, once):\n\n${link}\n\nIf it was not you, choose a new password all the same: someone knows the current one.`,
+    };
+  },
   adminWelcome(appName: string, to: string, link: string): MailMessage {
     return {
       to,

@@ -26,7 +26,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, next: Ne
   }
   if (res.headersSent) return next(err);
   res.status(error.status);
-  if (error.status === 503) res.set('Retry-After', '5');
+  if (error.retryAfterSec !== undefined) res.set('Retry-After', String(error.retryAfterSec));
+  else if (error.status === 503) res.set('Retry-After', '5');
   // API routes (res.locals.gatehouseApi) always answer JSON, whatever the Accept header says.
   if (res.locals.gatehouseApi !== true && wantsHtml(req) && req.gatehouse) {
     let ctx;

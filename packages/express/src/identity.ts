@@ -1,27 +1,39 @@
-import { GatehouseError, UserService, type Storage } from '@gatehouse/core';
+import { ExternalLogins, GatehouseError, IdpTokenVault, LoginGuard, storageCache, UserService, type Storage } from '@gatehouse/core';
 import { createSequelizeStorage } from '@gatehouse/storage-sequelize';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import { bootstrapAdmin } from './bootstrap-admin.js';
+import { sendBreachedPasswordReset } from './breached-password-email.js';
+import { connectionRoutes } from './routes/connection-routes.js';
+import { registerConnections } from './register-connections.js';
 import { clientIpResolver } from './client-ip.js';
 import type { GatehouseContext } from './context.js';
 import { csrfProtection } from './csrf.js';
 import { errorHandler } from './error-handler.js';
+import { requestLoginGuard } from './login-guard.js';
+import { rateLimiterCounters } from './rate-limiter-counters.js';
+import { unblockRoutes } from './routes/unblock-routes.js';
 import { createMailer } from './mailer.js';
 import type { IdentityOptions } from './options.js';
 import { syncAdminRole } from './management/admin-role.js';
 import { managementRouter } from './management/management-router.js';
+import { sweepExportFiles } from './management/job-runner.js';
 import { createPassport } from './passport-setup.js';
 import { resolveOptions } from './resolve-options.js';
 import { accountRoutes } from './routes/account-routes.js';
+import { elementsRoute } from './routes/elements-route.js';
 import { loginRoutes } from './routes/login-routes.js';
 import { logoutRoutes } from './routes/logout-routes.js';
 import { meRoutes } from './routes/me-routes.js';
+import { meDataRoutes } from './routes/me-data-routes.js';
 import { passwordRoutes } from './routes/password-routes.js';
+import { profileStepRoutes } from './routes/profile-step-routes.js';
 import { signupRoutes } from './routes/signup-routes.js';
 import { verifyEmailRoutes } from './routes/verify-email-routes.js';
 import { GatehouseSessionStore } from './session-store.js';
+import { oidcRouter } from './oidc/oidc-router.js';
+import { ProviderRuntime } from './oidc/provider-runtime.js';
 import './types.js';
 
 /** The router identity() returns, with handles for start-up and shutdown. */
@@ -53,12 +65,16 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     hasher: opts.passwordHasher,
     passwordPolicy: opts.passwordPolicy,
     metadataMergeMode: opts.metadataMergeMode,
+    breachedPasswords: opts.breachedPasswords,
+    onPasswordLeak: (user, context) => sendBreachedPasswordReset(gh, user, context.origin),
   });
   const mailer = createMailer(opts.mailTransport, opts.mailFrom, opts.logger);
   const ipOf = clientIpResolver(opts.trustProxy);
   const originOf = (req: Request) => opts.baseUrl?.origin ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
   const csrf = csrfProtection(originOf, opts.allowedOrigins);
 
+  // Provider tokens are sealed under a key derived from the app's secret (the newest encrypts, all decrypt).
+  const idpTokens = new IdpTokenVault(storage, opts.secrets, users.clock);
   const gh: GatehouseContext = {
     options: opts,
     storage,
@@ -67,8 +83,31 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     clientIp: (req) => ipOf(req),
     csrfToken: (req) => csrf.generateToken(req),
     origin: originOf,
+    loginGuard: requestLoginGuard({
+      guard: new LoginGuard({
+        storage,
+        counters: rateLimiterCounters(opts.rateLimits.store),
+        limits: opts.rateLimits.limits,
+        clock: users.clock,
+        databaseConnection: users.databaseConnection,
+      }),
+      storage,
+      mailer,
+      clientIp: (req) => ipOf(req),
+      origin: originOf,
+      prefix: opts.prefix,
+      appName: opts.appName,
+      logger: opts.logger,
+    }),
+    connections: new Map(opts.connections.map((c) => [c.name, c])),
+    externalLogins: new ExternalLogins(users, { idpTokens }),
+    idpTokens,
+    cache: (namespace) => storageCache(storage, users.clock, namespace),
   };
+  if (opts.applications) gh.applications = new ProviderRuntime(gh, opts.applications);
   const passport = createPassport(gh);
+  registerConnections(gh, passport);
+  const connections = connectionRoutes(gh, passport);
 
   let sweep: NodeJS.Timeout | undefined;
   const ready = (async () => {
@@ -77,7 +116,16 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     if (opts.bootstrapAdmin) await bootstrapAdmin(gh, opts.bootstrapAdmin.email);
     if (opts.sessionSweepIntervalMs > 0) {
       sweep = setInterval(() => {
+        sweepExportFiles(opts.jobsDirectory, opts.jobs.exportFileTtlMs, new Date()).catch((err: unknown) => opts.logger.warn('[gatehouse] export sweep failed:', err));
+        storage.sweepCache(new Date()).catch((err: unknown) => opts.logger.warn('[gatehouse] cache sweep failed:', err));
+        storage.sweepPasswordlessCodes(new Date()).catch((err: unknown) => opts.logger.warn('[gatehouse] passwordless code sweep failed:', err));
+        if (opts.applications) storage.sweepOidcPayloads(new Date()).catch((err: unknown) => opts.logger.warn('[gatehouse] oidc sweep failed:', err));
         storage.sweepSessions(new Date()).catch((err: unknown) => opts.logger.warn('[gatehouse] session sweep failed:', err));
+        if (opts.logRetentionDays !== null) {
+          const cutoff = new Date(users.clock().getTime() - opts.logRetentionDays * 86_400_000);
+          storage.deleteLogsBefore(cutoff).catch((err: unknown) => opts.logger.warn('[gatehouse] log retention sweep failed:', err));
+        }
+        storage.sweepLoginBlocks(new Date()).catch((err: unknown) => opts.logger.warn('[gatehouse] login block sweep failed:', err));
       }, opts.sessionSweepIntervalMs);
       sweep.unref();
     }
@@ -90,6 +138,8 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     req.gatehouse = gh;
     ready.then(() => next(), (err: unknown) => next(new GatehouseError('storage_unavailable', { cause: err })));
   });
+  // A public static asset: before the session, so fetching it never touches the session store.
+  router.use(opts.prefix, elementsRoute(gh));
   router.use(
     session({
       store: new GatehouseSessionStore(storage, opts.sessionMaxAgeMs),
@@ -120,6 +170,11 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
       res.set('Cache-Control', 'no-store');
       next();
     },
+  );
+  // A provider's answer is protected by its protocol (signature, InResponseTo, state), and arrives
+  // cross-site: it must get through before the CSRF check.
+  auth.use(connections.callbacks);
+  auth.use(
     express.urlencoded({ extended: false, limit: '32kb' }),
     express.json({ limit: '2mb' }),
     csrf.middleware,
@@ -129,9 +184,14 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   auth.use(logoutRoutes(gh));
   auth.use(passwordRoutes(gh));
   auth.use(verifyEmailRoutes(gh));
+  auth.use(unblockRoutes(gh));
   auth.use(accountRoutes(gh));
   auth.use(meRoutes(gh));
+  auth.use(meDataRoutes(gh));
+  auth.use(profileStepRoutes(gh));
+  auth.use(connections.starts);
   auth.use((_req: Request, _res: Response, next: NextFunction) => next(new GatehouseError('not_found')));
+  if (gh.applications) router.use(oidcRouter(gh, gh.applications, csrf.middleware));
   // Before the prefix: a prefix such as '/api' must not swallow the management API's paths.
   if (opts.managementApi) router.use('/api/v2', managementRouter(gh, csrf.middleware));
   router.use(opts.prefix, auth);
@@ -142,6 +202,7 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   router.close = async () => {
     if (sweep) clearInterval(sweep);
     mailer.close();
+    await Promise.all(opts.connections.map((c) => c.close?.()));
     await ready.catch(() => undefined);
     if (ownsStorage) await storage.close();
   };

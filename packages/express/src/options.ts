@@ -1,6 +1,9 @@
-import type { MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
+import type { Connection, MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
 import type { Transporter } from 'nodemailer';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { BreachedPasswordsOptions, LoginLimitsInput, ProfilingRuleInput } from '@gatehouse/core';
+import type { RedisClientLike } from './rate-limiter-counters.js';
+import type { ApplicationsOptions } from './oidc/applications-options.js';
 
 /** The Management API's settings (`managementApi: { ... }`). */
 export interface ManagementApiOptions {
@@ -14,6 +17,22 @@ export interface ManagementApiOptions {
    * managementApi: { rateLimit: { limiter: new RateLimiterRedis({ storeClient: redis, points: 50, duration: 1 }) } }
    */
   rateLimit?: false | { points?: number; durationSec?: number; limiter?: RateLimiterAbstract };
+}
+
+/**
+ * Brute-force protection and abuse limits (`rateLimits: { ... }`): every limit of LoginLimits
+ * (each `{ points, durationSec }`), and where the counts live.
+ */
+export interface RateLimitsOptions extends LoginLimitsInput {
+  /**
+   * Where the counters live: 'memory' (one process), or a Redis client (`ioredis`, or a connected
+   * node-redis 4+ client) so every instance of the app counts together. Blocks themselves are
+   * always kept in the database.
+   * @default 'memory'
+   * @example
+   * identity({ rateLimits: { store: new Redis(process.env.REDIS_URL) } })
+   */
+  store?: 'memory' | RedisClientLike;
 }
 
 /** The options of identity(). Every option is optional: `identity()` alone runs on SQLite in development. */
@@ -37,13 +56,36 @@ export interface IdentityOptions {
     cookieName?: string;
     /** Secure cookies. @default true in production */
     secure?: boolean;
-    /** How often expired sessions are deleted. 0 turns the sweep off. @default 15 minutes */
+    /** How often expired sessions are deleted (and logs past their retention). 0 turns the sweep off. @default 15 minutes */
     sweepIntervalMs?: number;
+    /** How recent a sign-in must be for sensitive self-service actions (deleting the account); older answers 403 `reauthentication_required`. @default 10 minutes */
+    recentLoginMs?: number;
   };
   /** Email delivery: an SMTP URL, a nodemailer transport, or 'console' (development: prints messages). @default 'console' outside production */
   mail?: { transport?: string | Transporter; from?: string };
-  /** Password rules. @default { minLength: 12, maxLength: 128 } */
+  /**
+   * Password rules: `level` 'nist' (the default: 12 to 128 characters, common passwords and
+   * personal data refused, no composition rules) or one of Auth0's levels ('none', 'low', 'fair',
+   * 'good', 'excellent', with Auth0's rules), and `minLength`, `maxLength`, `dictionary`,
+   * `customDictionary`, `personalData`, `history` (last N passwords refused, 0-24).
+   * @default { level: 'nist' }
+   * @example passwordPolicy: { level: 'good', history: 5 }
+   */
   passwordPolicy?: Partial<PasswordPolicy>;
+  /**
+   * Breached-password detection at signup, password change, reset and login: the shipped offline
+   * list, and optionally Have I Been Pwned's range API (only a 5-character SHA-1 prefix leaves the
+   * machine). At login a breached password blocks the login (401 `password_leaked`), flags the
+   * user (`app_metadata.breached_password`) and emails a reset link; the reset clears the flag.
+   * @default { offline: true, hibp: false, checkAtLogin: true }
+   * @example breachedPasswords: { hibp: { timeoutMs: 1000, failClosed: false } }
+   */
+  breachedPasswords?: BreachedPasswordsOptions;
+  /** The audit log. */
+  logs?: {
+    /** Events older than this many days are deleted by the periodic sweep; null keeps them forever. @default null */
+    retentionDays?: number | null;
+  };
   /** A custom hasher (tests use cheaper parameters). @default Argon2id at OWASP cost */
   passwordHasher?: PasswordHasher;
   /** Users must verify their email before they can sign in. @default true */
@@ -81,10 +123,64 @@ export interface IdentityOptions {
    * @default './data/jobs'
    */
   jobsDirectory?: string;
+  /** Limits of bulk jobs. */
+  jobs?: {
+    /** Largest import upload; a bigger one is refused with 413 and its partial file deleted. @default 2 GiB */
+    maxUploadBytes?: number;
+    /** Jobs running at once in this process; more are refused with 429 (Auth0 also caps concurrent jobs). @default 2 */
+    maxRunning?: number;
+    /** How long a finished export's file is kept for download; the session sweep deletes older ones. @default 24 hours */
+    exportFileTtlMs?: number;
+  };
   /** First start: create this administrator when no user holds the admin role, and print a one-time set-password link. */
   bootstrapAdmin?: { email: string } | false;
+  /**
+   * Brute-force protection and rate limits of the hosted pages: failed logins per identifier + IP
+   * (10: that IP is blocked for that identifier, the user is emailed an unblock link, the block is
+   * listed by `/api/v2/user-blocks`), per identifier (50 a day: throttled) and per IP (100 a day),
+   * signups per IP (50 a minute), account emails per address (5 an hour) and per IP (50 an hour).
+   * Over a limit: 429 with Retry-After. @default in memory, with those limits
+   */
+  rateLimits?: RateLimitsOptions;
   /** Allow development defaults (generated secret, console mail, derived baseUrl) with NODE_ENV=production. @default false */
   allowDevelopmentDefaults?: boolean;
+  /**
+   * Ways to sign in besides email + password: SAML, LDAP, OAuth, passwordless, a custom database
+   * (each from its package's factory). Each gets `<prefix>/<name>` (start, or POST credentials),
+   * `<prefix>/callback/<name>` and a button or form on the hosted login page.
+   * @default []
+   * @example
+   * connections: [saml({ name: 'corp', entryPoint, idpCert, idpIssuer })]
+   */
+  connections?: Connection[];
+  /**
+   * Gatehouse as an OpenID Connect provider for the host's other applications (a second web app,
+   * a SPA, a mobile app, an API): mounted at `/oidc` (issuer = baseUrl + '/oidc', discovery at
+   * `/oidc/.well-known/openid-configuration`), signing in through the hosted login page (any
+   * connection) and a hosted consent page. Applications are managed with `/api/v2/clients` and
+   * `gatehouse clients`. Needs `baseUrl`. `true` turns it on with the defaults.
+   * @default false
+   * @example
+   * applications: { apis: [{ identifier: 'https://api.example.com/', scopes: ['read:orders'] }] }
+   */
+  applications?: boolean | ApplicationsOptions;
+  /**
+   * Progressive profiling: rules that ask for a few more profile fields at successive logins. After
+   * a login (the hosted form or a connection), a user a rule is due for goes to the hosted step
+   * `<prefix>/profile/complete` (the `<gatehouse-progressive-profile>` element, or a plain form
+   * without JavaScript), then on to their returnTo. A rule is due from its `afterLogins`th login
+   * while a required field (or, with none required, every field) is unanswered; `skippable` rules
+   * offer Skip, and a skipped rule is asked again `askAgainAfterLogins` (2) logins later. Fields
+   * are root profile fields users may edit (names, nickname, username, phone_number, picture) or
+   * user_metadata keys; answers pass the rule's checks and then PATCH /me's.
+   * @default []
+   * @example
+   * progressiveProfiling: [
+   *   { afterLogins: 2, fields: [{ name: 'given_name', label: 'First name', required: true }] },
+   *   { afterLogins: 3, skippable: true, fields: [{ name: 'company', label: 'Company' }] },
+   * ]
+   */
+  progressiveProfiling?: ProfilingRuleInput[];
   /** Where warnings and development output go. @default console */
   logger?: Pick<Console, 'info' | 'warn' | 'error'>;
 }

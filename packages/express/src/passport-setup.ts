@@ -19,7 +19,7 @@ export function createPassport(gh: GatehouseContext): PassportStatic {
   passport.use(
     DATABASE_STRATEGY,
     new LocalStrategy({ usernameField: 'username', passwordField: 'password', passReqToCallback: true }, (req: Request, username, password, done) => {
-      gh.users.authenticate(username, password, { ip: gh.clientIp(req) }).then(
+      gh.users.authenticate(username, password, { ip: gh.clientIp(req), origin: gh.origin(req) }).then(
         (user) => done(null, user),
         (err: unknown) => (isGatehouseError(err) && err.status < 500 ? done(null, false, err) : done(err)),
       );
@@ -30,6 +30,7 @@ export function createPassport(gh: GatehouseContext): PassportStatic {
   // authentication time goes into that same write instead of a second one.
   passport.serializeUser((req: Request, user: Express.User, done: (err: unknown, id?: string) => void) => {
     req.session.authTime = Date.now();
+    req.session.loginIp = gh.clientIp(req);
     done(null, (user as User).user_id);
   });
   passport.deserializeUser((id: unknown, done) => {

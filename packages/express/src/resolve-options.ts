@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
-import { resolvePasswordPolicy } from '@gatehouse/core';
+import type { Connection, MetadataMergeMode, PasswordHasher, PasswordPolicy, Storage } from '@gatehouse/core';
+import { createBreachedPasswordChecker, resolvePasswordPolicy, validateConnections, type BreachedPasswordsOptions } from '@gatehouse/core';
 import type { Transporter } from 'nodemailer';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { resolveLoginLimits, type LoginLimits } from '@gatehouse/core';
+import { resolveProfilingRules, type ProfilingRule } from '@gatehouse/core';
+import type { RedisClientLike } from './rate-limiter-counters.js';
 import { DEFAULTS } from './defaults.js';
 import type { IdentityOptions } from './options.js';
+import { resolveApplicationsOptions, type ResolvedApplicationsOptions } from './oidc/applications-options.js';
 
 export interface ResolvedOptions {
   prefix: string;
@@ -20,6 +24,10 @@ export interface ResolvedOptions {
   mailTransport: string | Transporter | 'console';
   mailFrom: string;
   passwordPolicy: PasswordPolicy;
+  breachedPasswords: BreachedPasswordsOptions;
+  /** Days of audit log kept; null: forever. */
+  logRetentionDays: number | null;
+  recentLoginMs: number;
   passwordHasher: PasswordHasher | undefined;
   requireVerifiedEmail: boolean;
   signup: boolean;
@@ -34,8 +42,16 @@ export interface ResolvedOptions {
   bootstrapAdmin: { email: string } | false;
   managementApi: boolean;
   jobsDirectory: string;
+  jobs: { maxUploadBytes: number; maxRunning: number; exportFileTtlMs: number };
+  /** Brute-force protection and abuse limits, and where their counters live. */
+  rateLimits: { store: 'memory' | RedisClientLike; limits: LoginLimits };
   /** The Management API's per-caller limit; false: off. */
   managementRateLimit: { points: number; durationSec: number; limiter?: RateLimiterAbstract } | false;
+  connections: Connection[];
+  /** The OpenID Connect provider's settings; false: not mounted. */
+  applications: ResolvedApplicationsOptions | false;
+  /** Progressive-profiling rules, in the order they are asked. */
+  progressiveProfiling: ProfilingRule[];
   production: boolean;
   logger: Pick<Console, 'info' | 'warn' | 'error'>;
 }
@@ -105,6 +121,29 @@ function resolveRateLimit(managementApi: IdentityOptions['managementApi']): Reso
     points: positiveInteger('managementApi.rateLimit.points', rateLimit?.points, DEFAULTS.managementRateLimitPoints),
     durationSec: positiveInteger('managementApi.rateLimit.durationSec', rateLimit?.durationSec, DEFAULTS.managementRateLimitDurationSec),
   };
+}
+
+/** `rateLimits`: the limits (checked by core) and the counters' store ('memory' or a Redis client). */
+function resolveRateLimits(input: IdentityOptions['rateLimits']): ResolvedOptions['rateLimits'] {
+  if (input !== undefined && (input === null || typeof input !== 'object')) invalid('rateLimits', 'an object', input);
+  const { store = 'memory', ...limits } = input ?? {};
+  if (store !== 'memory' && (store === null || typeof store !== 'object')) {
+    invalid('rateLimits.store', "'memory' or a Redis client (ioredis, node-redis 4+)", typeof store === 'string' ? store : '[value]');
+  }
+  try {
+    return { store, limits: resolveLoginLimits(limits) };
+  } catch (err) {
+    throw new TypeError(`identity(): option ${(err as Error).message}`);
+  }
+}
+
+/** `progressiveProfiling`: the rules, checked by core. */
+function resolveProgressiveProfiling(input: IdentityOptions['progressiveProfiling']): ProfilingRule[] {
+  try {
+    return resolveProfilingRules(input);
+  } catch (err) {
+    throw new TypeError(`identity(): option ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -191,12 +230,33 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
   }
 
   const managementRateLimit = resolveRateLimit(options.managementApi);
+  const rateLimits = resolveRateLimits(options.rateLimits);
+
+  const connections = options.connections ?? [];
+  if (!Array.isArray(connections)) invalid('connections', 'an array of connections', '[object]');
+  try {
+    validateConnections(connections);
+  } catch (err) {
+    throw new TypeError(`identity(): option ${(err as Error).message}`);
+  }
+  if (connections.length > 0 && baseUrl === null) {
+    // Callback and metadata URLs are registered at the identity provider: they cannot follow
+    // whatever Host header a request brings.
+    invalid('baseUrl', 'set when connections are configured (their callback URLs are registered at the provider)', undefined);
+  }
 
   let passwordPolicy: PasswordPolicy;
+  const breachedPasswords = options.breachedPasswords ?? {};
   try {
     passwordPolicy = resolvePasswordPolicy(options.passwordPolicy);
+    // Built once here only to validate: a bad option fails at construction, not at the first signup.
+    createBreachedPasswordChecker(breachedPasswords);
   } catch (err) {
     throw new TypeError(`identity(): ${(err as Error).message}`);
+  }
+  const logRetentionDays = options.logs?.retentionDays ?? null;
+  if (logRetentionDays !== null && (typeof logRetentionDays !== 'number' || !Number.isInteger(logRetentionDays) || logRetentionDays < 1)) {
+    invalid('logs.retentionDays', 'a positive integer number of days, or null', logRetentionDays);
   }
 
   return {
@@ -211,6 +271,9 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     mailTransport,
     mailFrom: options.mail?.from ?? DEFAULTS.mailFrom,
     passwordPolicy,
+    breachedPasswords,
+    logRetentionDays,
+    recentLoginMs: positiveMs('session.recentLoginMs', options.session?.recentLoginMs, DEFAULTS.recentLoginMs),
     passwordHasher: options.passwordHasher,
     requireVerifiedEmail: options.requireVerifiedEmail ?? DEFAULTS.requireVerifiedEmail,
     signup: options.signup ?? DEFAULTS.signup,
@@ -225,7 +288,16 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     bootstrapAdmin,
     managementApi: options.managementApi === undefined ? DEFAULTS.managementApi : options.managementApi !== false,
     managementRateLimit,
+    rateLimits,
     jobsDirectory: options.jobsDirectory ?? DEFAULTS.jobsDirectory,
+    jobs: {
+      maxUploadBytes: positiveInteger('jobs.maxUploadBytes', options.jobs?.maxUploadBytes, DEFAULTS.jobsMaxUploadBytes),
+      maxRunning: positiveInteger('jobs.maxRunning', options.jobs?.maxRunning, DEFAULTS.jobsMaxRunning),
+      exportFileTtlMs: positiveMs('jobs.exportFileTtlMs', options.jobs?.exportFileTtlMs, DEFAULTS.jobsExportFileTtlMs),
+    },
+    connections,
+    applications: resolveApplicationsOptions(options.applications, baseUrl, prefix),
+    progressiveProfiling: resolveProgressiveProfiling(options.progressiveProfiling),
     production,
     logger,
   };

@@ -19,8 +19,18 @@ declare module 'express-session' {
   interface SessionData {
     /** When the user last proved who they are (ms since epoch), for sensitive changes. */
     authTime?: number;
+    /** The client IP at that sign-in (shown in the user's data export). */
+    loginIp?: string;
     /** A user who signed in correctly but has not verified their email yet, for "resend". */
     pendingVerification?: string;
+    /** Where a connection login started from goes back to (the provider's round trip in between). */
+    loginReturnTo?: string;
+    /** The connection the user signed in with and what it needs at logout. */
+    connection?: { name: string; providerUserId: string; data: Record<string, import('@gatehouse/core').JsonValue> };
+    /** The passwordless code this browser asked for: which connection and address, the binding the code is tied to, where to go after. */
+    passwordless?: { connection: string; address: string; binding: string; returnTo: string };
+    /** The terms-of-service version the signed-in user still has to accept (see `terms`). */
+    termsPending?: string;
   }
 }
 

@@ -7,12 +7,20 @@ import { migrate } from './migrate.js';
 import { defineModels } from './models/index.js';
 import { createUserSearch } from './search/search-users.js';
 import { resolveOptions, type Dialect, type SequelizeStorageOptions } from './options.js';
+import { createAccountLinkStore } from './stores/account-link-store.js';
 import { createApiTokenStore } from './stores/api-token-store.js';
+import { createAuditStore } from './stores/audit-store.js';
+import { createCacheStore } from './stores/cache-store.js';
+import { createApplicationStore } from './stores/application-store.js';
+import { createOidcPayloadStore } from './stores/oidc-payload-store.js';
+import { createSigningKeyStore } from './stores/signing-key-store.js';
 import { createCredentialStore } from './stores/credential-store.js';
 import { createImportStore } from './stores/import-store.js';
 import { createJobStore } from './stores/job-store.js';
 import { createIdentityLinkStore } from './stores/identity-link-store.js';
 import { createLogStore } from './stores/log-store.js';
+import { createLoginBlockStore } from './stores/login-block-store.js';
+import { createPasswordlessCodeStore } from './stores/passwordless-code-store.js';
 import { createRoleAdminStore } from './stores/role-admin-store.js';
 import { createRoleStore } from './stores/role-store.js';
 import { createSessionStore } from './stores/session-store.js';
@@ -51,9 +59,17 @@ export function createSequelizeStorage(options: SequelizeStorageOptions): Sequel
     ...createRoleAdminStore(ctx),
     ...createApiTokenStore(ctx),
     ...createLogStore(ctx),
+    ...createAuditStore(ctx),
     ...createImportStore(ctx),
     ...createJobStore(ctx),
     ...createIdentityLinkStore(ctx),
+    ...createCacheStore(ctx),
+    ...createLoginBlockStore(ctx),
+    ...createPasswordlessCodeStore(ctx),
+    ...createApplicationStore(ctx),
+    ...createOidcPayloadStore(ctx),
+    ...createSigningKeyStore(ctx),
+    ...createAccountLinkStore(ctx),
     searchUsers: createUserSearch(ctx, resolved.tablePrefix, resolved.exactCountUpTo),
     async migrate() {
       await migrate(connection, resolved.tablePrefix);

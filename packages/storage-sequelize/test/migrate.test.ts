@@ -8,10 +8,20 @@ import { removeTestDatabase, requireTestDatabase, testDatabaseKind, testDatabase
 const kind = testDatabaseKind();
 
 /** Gatehouse's tables under `prefix`, children first so foreign keys let them go. */
-const TABLES = ['migrations', 'logs', 'api_tokens', 'user_permissions', 'metadata_values', 'user_roles', 'role_permissions', 'roles', 'sessions', 'tokens', 'credentials', 'identities', 'users'];
+/** Every table of this prefix (tables get added by new migrations; the list must follow by itself). */
+async function tablesOf(sequelize: Sequelize, prefix: string): Promise<string[]> {
+  const all = (await sequelize.getQueryInterface().showAllTables()) as unknown as (string | { tableName: string })[];
+  return all.map((t) => (typeof t === 'string' ? t : t.tableName)).filter((name) => name.startsWith(prefix));
+}
 
+/** Drops every table of the prefix; foreign keys decide the order, so drop what can go and repeat. */
 async function dropTables(sequelize: Sequelize, prefix: string): Promise<void> {
-  for (const table of TABLES) await sequelize.getQueryInterface().dropTable(`${prefix}${table}`);
+  for (let round = 0; round < 20; round++) {
+    const tables = await tablesOf(sequelize, prefix);
+    if (tables.length === 0) return;
+    for (const table of tables) await sequelize.getQueryInterface().dropTable(table).catch(() => undefined);
+  }
+  throw new Error(`could not drop the tables of ${prefix}: ${(await tablesOf(sequelize, prefix)).join(', ')}`);
 }
 
 async function migrationNames(sequelize: Sequelize, prefix: string): Promise<string[]> {
@@ -80,8 +90,8 @@ describe(`migrations on ${kind}`, function () {
     await storage.migrate();
     const queryInterface = storage.sequelize.getQueryInterface();
     const names: string[] = [];
-    for (const table of TABLES.filter((t) => t !== 'migrations')) {
-      const indexes = (await queryInterface.showIndex(`${prefix}${table}`)) as { name: string }[];
+    for (const table of await tablesOf(storage.sequelize, prefix)) {
+      const indexes = (await queryInterface.showIndex(table)) as { name: string }[];
       names.push(...indexes.map((i) => i.name).filter((name) => name.startsWith(prefix)));
     }
     assert.ok(names.includes(`${prefix}users_conn_email`), names.join(', '));

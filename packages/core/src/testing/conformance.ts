@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import type { Storage } from '../ports.js';
+import { describeAccountLinks } from './conformance/account-links.js';
 import { describeApiTokenStore } from './conformance/api-token-store.js';
+import { describeAuditStore } from './conformance/audit-store.js';
+import { describeCacheStore } from './conformance/cache-store.js';
+import { describeApplicationStore } from './conformance/application-store.js';
 import { describeConcurrency } from './conformance/concurrency.js';
 import { describeCredentialStore } from './conformance/credential-store.js';
 import { describeImportStore } from './conformance/import-store.js';
 import { describeIdentityLinks } from './conformance/identity-links.js';
 import { describeLogStore } from './conformance/log-store.js';
+import { describeLoginBlockStore } from './conformance/login-block-store.js';
+import { describePasswordlessCodeStore } from './conformance/passwordless-code-store.js';
 import { describeRoleManagement } from './conformance/role-management.js';
 import { describeRoleStore } from './conformance/role-store.js';
 import { describeRoundTrips } from './conformance/round-trip.js';
@@ -73,8 +79,14 @@ export function describeStorageConformance(
     describeRoleStore(storage);
     describeRoleManagement(storage);
     describeLogStore(storage);
+    describeAuditStore(storage);
+    describeLoginBlockStore(storage);
     describeApiTokenStore(storage);
     describeImportStore(storage);
     describeIdentityLinks(storage);
+    describeCacheStore(storage);
+    describePasswordlessCodeStore(storage);
+    describeApplicationStore(storage);
+    describeAccountLinks(storage);
   });
 }

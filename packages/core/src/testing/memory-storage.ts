@@ -2,6 +2,12 @@ import { GatehouseError } from '../gatehouse-error.js';
 import { newUserFrom } from './new-user.js';
 import { searchInMemory } from './memory-search.js';
 import { createMemoryImportStore } from './memory-import-store.js';
+import { createMemoryCacheStore } from './memory-cache-store.js';
+import { createMemoryPasswordlessCodeStore } from './memory-passwordless-code-store.js';
+import { createMemoryAuditStores } from './memory-audit-store.js';
+import { createMemoryLoginBlockStore } from './memory-login-block-store.js';
+import { createMemoryApplicationStores } from './memory-application-store.js';
+import { createMemoryAccountLinkStore } from './memory-account-link-store.js';
 import { isMainIdentity, linkedIdentities, mainIdentityError, selfLinkError, unlinkedUserRecord } from '../identity-profile.js';
 import type {
   ApiTokenInfo,
@@ -85,7 +91,19 @@ export function createMemoryStorage(): Storage {
   const directPermissions = new Map<string, Permission[]>();
   const apiTokens = new Map<string, StoredApiToken>();
   const logs: LogEvent[] = [];
+  const audit = createMemoryAuditStores({ logs, sessions, userExists: (id) => users.has(id), assertOpen: () => assertOpen() });
   let closed = false;
+  const { forgetUser: forgetUserBlocks, ...loginBlocks } = createMemoryLoginBlockStore(assertOpen);
+  const applicationStores = createMemoryApplicationStores({ userExists: (id) => users.has(id), assertOpen: () => assertOpen() });
+  const accountLinks = createMemoryAccountLinkStore({
+    users,
+    passwords,
+    tokens,
+    sessions,
+    identityTaken: (provider, providerUserId) => identityTaken(provider, providerUserId),
+    conflicts: (connection, userId, email, username) => conflicts(connection, userId, email, username),
+    assertOpen: () => assertOpen(),
+  });
 
   function assertOpen(): void {
     // A closed adapter would fail on its pool; the reference store fails the same way.
@@ -123,6 +141,12 @@ export function createMemoryStorage(): Storage {
 
   return {
     ...createMemoryImportStore({ users, passwords, assertOpen }),
+    ...createMemoryCacheStore(assertOpen),
+    ...createMemoryPasswordlessCodeStore(assertOpen),
+    ...audit.ports,
+    ...loginBlocks,
+    ...applicationStores.ports,
+    ...accountLinks.ports,
 
     async migrate() {
       assertOpen();
@@ -211,8 +235,12 @@ export function createMemoryStorage(): Storage {
       passwords.delete(userId);
       grants.delete(userId);
       directPermissions.delete(userId);
+      forgetUserBlocks(userId);
+      applicationStores.forgetUser(userId);
+      accountLinks.forgetUser(userId);
       for (const [hash, token] of tokens) if (token.user_id === userId) tokens.delete(hash);
       for (const [sid, session] of sessions) if (session.user_id === userId) sessions.delete(sid);
+      audit.forgetUser(userId);
       return true;
     },
 
@@ -233,8 +261,11 @@ export function createMemoryStorage(): Storage {
       passwords.delete(secondaryUserId);
       grants.delete(secondaryUserId);
       directPermissions.delete(secondaryUserId);
+      applicationStores.forgetUser(secondaryUserId);
       for (const [hash, token] of tokens) if (token.user_id === secondaryUserId) tokens.delete(hash);
       for (const [sid, session] of sessions) if (session.user_id === secondaryUserId) sessions.delete(sid);
+      audit.forgetUser(secondaryUserId);
+      accountLinks.forgetUser(secondaryUserId);
       primary.user = {
         ...primary.user,
         identities: [...primary.user.identities, ...moved],
@@ -300,6 +331,14 @@ export function createMemoryStorage(): Storage {
       if (!token || token.purpose !== purpose || token.consumed_at !== null) return null;
       if (token.expires_at.getTime() <= now.getTime()) return null;
       token.consumed_at = new Date(now);
+      const { consumed_at: _consumed, ...record } = token;
+      return copy(record);
+    },
+
+    async findToken(hash, purpose, now) {
+      assertOpen();
+      const token = tokens.get(hash);
+      if (!token || token.purpose !== purpose || token.consumed_at !== null || token.expires_at.getTime() <= now.getTime()) return null;
       const { consumed_at: _consumed, ...record } = token;
       return copy(record);
     },

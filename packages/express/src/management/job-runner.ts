@@ -1,6 +1,6 @@
-import { exportUsers, runUsersImport, type ExportField, type JobRecord } from '@gatehouse/core';
+import { exportUsers, GatehouseError, runUsersImport, type ExportField, type JobRecord } from '@gatehouse/core';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,21 +17,61 @@ export function uploadFileName(jobId: string): string {
 }
 
 /**
+ * Deletes export files older than `ttlMs` (by modification time). Uploads are left alone: an
+ * unfinished import keeps its file so it can be resumed.
+ */
+export async function sweepExportFiles(dir: string, ttlMs: number, now: Date): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0; // No jobs directory yet: nothing was exported.
+  }
+  let removed = 0;
+  for (const name of names.filter((n) => /^job_[\w-]+\.(ndjson|csv)$/u.test(n))) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (info && now.getTime() - info.mtimeMs > ttlMs) {
+      await rm(path, { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
+/**
  * Runs jobs in the background of this process, one promise each, after the HTTP answer has gone.
  * A job that throws is marked failed with the reason; an import's checkpoint stays where its last
  * batch left it, so `gatehouse users import FILE --resume JOB_ID` can finish it.
  */
 export function jobRunner(gh: GatehouseContext) {
   const dir = gh.options.jobsDirectory;
+  let running = 0;
+  /** Holds a slot for a job until `work` settles. */
+  const track = (work: Promise<unknown>) => {
+    running += 1;
+    void work.finally(() => {
+      running -= 1;
+    });
+  };
   const fail = (job: JobRecord) => async (err: unknown) => {
     gh.options.logger.error(`gatehouse: job ${job.id} failed:`, err);
     await gh.storage.failJob(job.id, gh.users.clock(), err instanceof Error ? err.message : String(err)).catch(() => undefined);
   };
 
   return {
+    /** Refuses a new job when this process already runs the configured maximum. */
+    assertCapacity(): void {
+      if (running >= gh.options.jobs.maxRunning) {
+        throw new GatehouseError('too_many_requests', {
+          message: `There are already ${running} jobs running. Wait for one to finish and try again.`,
+        });
+      }
+    },
+
     startImport(job: JobRecord): void {
       const file = join(dir, uploadFileName(job.id));
-      void runUsersImport(createReadStream(file), {
+      track(runUsersImport(createReadStream(file), {
         storage: gh.storage,
         jobId: job.id,
         connection: job.connection ?? gh.users.databaseConnection,
@@ -40,7 +80,7 @@ export function jobRunner(gh: GatehouseContext) {
         clock: gh.users.clock,
       })
         .then(() => rm(file, { force: true }))
-        .catch(fail(job));
+        .catch(fail(job)));
     },
 
     startExport(job: JobRecord): void {
@@ -62,12 +102,14 @@ export function jobRunner(gh: GatehouseContext) {
         await gh.storage.updateJobProgress(job.id, { add: { total: written }, at: gh.users.clock() });
         await gh.storage.completeJob(job.id, gh.users.clock(), name);
       };
-      void run().catch(fail(job));
+      track(run().catch(fail(job)));
     },
 
-    /** The export file of a completed job, as a stream. */
-    openExport(job: JobRecord) {
-      return createReadStream(join(dir, exportFileName(job)));
+    /** The export file of a completed job, as a stream; `not_found` once the sweep has deleted it. */
+    async openExport(job: JobRecord) {
+      const path = join(dir, exportFileName(job));
+      if (!(await stat(path).catch(() => null))) throw new GatehouseError('not_found', { message: 'The export file has expired; start a new export.' });
+      return createReadStream(path);
     },
   };
 }

@@ -58,15 +58,15 @@ function jobToJson(job: JobRecord, req: Request) {
 
 /**
  * The upload of `POST /jobs/users-imports`, streamed by busboy straight into the jobs directory
- * (never held in memory, no size cap): the `users` file and the text fields.
+ * (never held in memory; capped at `jobs.maxUploadBytes`): the `users` file and the text fields.
  */
-async function receiveUpload(req: Request, path: string): Promise<{ fields: Record<string, string>; file: boolean }> {
+async function receiveUpload(req: Request, path: string, maxBytes: number): Promise<{ fields: Record<string, string>; file: boolean }> {
   const fields: Record<string, string> = {};
   let writing: Promise<void> | null = null;
   await new Promise<void>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 4096 } });
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 4096, fileSize: maxBytes } });
     } catch {
       reject(new GatehouseError('invalid_body', { message: 'The request must be multipart/form-data with a "users" file.' }));
       return;
@@ -76,6 +76,11 @@ async function receiveUpload(req: Request, path: string): Promise<{ fields: Reco
         stream.resume();
         return;
       }
+      stream.on('limit', () => {
+        reject(new GatehouseError('payload_too_large', { message: `The file is larger than the ${maxBytes}-byte limit.` }));
+        req.unpipe(parser);
+        req.resume();
+      });
       writing = pipeline(stream, createWriteStream(path, { mode: 0o600 }));
       writing.catch(reject);
     });
@@ -104,12 +109,13 @@ export function jobsRoutes(gh: GatehouseContext): Router {
     if (!req.is('multipart/form-data')) {
       throw new GatehouseError('invalid_body', { message: 'The request must be multipart/form-data with a "users" file.' });
     }
+    runner.assertCapacity();
     const id = newJobId();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, uploadFileName(id));
     let job: JobRecord;
     try {
-      const { fields, file } = await receiveUpload(req, path);
+      const { fields, file } = await receiveUpload(req, path, gh.options.jobs.maxUploadBytes);
       if (!file) throw new GatehouseError('invalid_body', { field: 'users', message: 'Payload validation error: Missing required property: users.' });
       const extra = Object.keys(fields).find((k) => !['connection_id', 'upsert', 'external_id', 'send_completion_email'].includes(k));
       if (extra !== undefined) throw new GatehouseError('invalid_body', { field: extra, message: `Unknown field: ${extra}.` });
@@ -158,6 +164,7 @@ export function jobsRoutes(gh: GatehouseContext): Router {
       throw new GatehouseError('invalid_body', { field: 'limit', message: 'limit must be a positive integer.' });
     }
     const fields = body.fields === undefined ? undefined : checkExportFields(body.fields);
+    runner.assertCapacity();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const params: Record<string, unknown> = { format: format === 'csv' ? 'csv' : 'ndjson' };
     if (limit !== undefined) params.limit = limit;
@@ -193,10 +200,11 @@ export function jobsRoutes(gh: GatehouseContext): Router {
     if (job.type !== 'users_export' || job.status !== 'completed' || job.location === null) {
       throw new GatehouseError('not_found', { message: 'The job has no file (yet).' });
     }
+    const file = await runner.openExport(job);
     const csv = job.params.format === 'csv';
     res.type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
     res.attachment(job.location);
-    await pipeline(runner.openExport(job), res);
+    await pipeline(file, res);
   });
 
   return router;

@@ -2,6 +2,7 @@ import { GatehouseError, toGatehouseError } from '@gatehouse/core';
 import express, { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { errorHandler } from '../error-handler.js';
+import { bearerCors } from './bearer-cors.js';
 import { identitiesRoutes } from './identities-routes.js';
 import { jobsRoutes } from './jobs-routes.js';
 import { logsRoutes } from './logs-routes.js';
@@ -12,9 +13,14 @@ import { rolePermissionsRoutes } from './role-permissions-routes.js';
 import { rolesRoutes } from './roles-routes.js';
 import { ticketsRoutes } from './tickets-routes.js';
 import { userPermissionsRoutes } from './user-permissions-routes.js';
+import { userBlocksRoutes } from './user-blocks-routes.js';
 import { userRolesRoutes } from './user-roles-routes.js';
+import { applicationAccessRoutes } from './application-access-routes.js';
+import { clientsRoutes } from './clients-routes.js';
+import { signingKeysRoutes } from './signing-keys-routes.js';
 import { usersSearchRoutes } from './users-search-routes.js';
 import { usersRoutes } from './users-routes.js';
+import { userExportRoutes } from './user-export-routes.js';
 
 /** The realm named in WWW-Authenticate. */
 const REALM = 'gatehouse';
@@ -54,6 +60,8 @@ function challenge(err: unknown, req: Request, res: Response, next: NextFunction
  */
 export function managementRouter(gh: GatehouseContext, csrf: RequestHandler): Router {
   const router = Router();
+  // First: a preflight from an allowed origin is answered before authentication and rate limits.
+  router.use(bearerCors(gh.options.allowedOrigins));
   router.use((_req: Request, res: Response, next: NextFunction) => {
     (res.locals as Record<string, unknown>)[API_RESPONSE] = true;
     // Users, tokens and tickets: never cached anywhere.
@@ -78,9 +86,14 @@ export function managementRouter(gh: GatehouseContext, csrf: RequestHandler): Ro
   router.use(userRolesRoutes(gh));
   router.use(userPermissionsRoutes(gh));
   router.use(logsRoutes(gh));
+  router.use(userExportRoutes(gh));
+  router.use(userBlocksRoutes(gh));
   router.use(rolesRoutes(gh));
   router.use(rolePermissionsRoutes(gh));
   router.use(ticketsRoutes(gh));
+  router.use(clientsRoutes(gh));
+  router.use(applicationAccessRoutes(gh));
+  router.use(signingKeysRoutes(gh));
   router.use((_req: Request, _res: Response, next: NextFunction) => next(new GatehouseError('not_found')));
   // Requests refused before they were counted (no or a bad credential, CSRF) count against their IP.
   router.use(limits.countFailure);

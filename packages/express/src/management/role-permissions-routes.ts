@@ -1,9 +1,10 @@
-import { ADMIN_ROLE, GatehouseError } from '@gatehouse/core';
+import { ADMIN_ROLE, GatehouseError, LOG_TYPES, type Permission } from '@gatehouse/core';
 import { Router } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { idList, permissionList } from './body.js';
 import { requireScopes } from './management-auth.js';
 import { pagedBody, pageOf, paging } from './query-params.js';
+import { requestContext } from './users-routes.js';
 import { permissionToJson } from './wire.js';
 
 /** `GET/POST/DELETE /roles/{id}/permissions`, `GET/POST /roles/{id}/users`. */
@@ -25,6 +26,7 @@ export function rolePermissionsRoutes(gh: GatehouseContext): Router {
   router.post('/roles/:id/permissions', requireScopes('update:roles'), async (req, res) => {
     const permissions = permissionList(req.body);
     await gh.storage.addRolePermissions(req.params.id as string, permissions);
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Role permissions granted', null, requestContext(gh, req, res), { role: req.params.id as string, permissions: names(permissions) });
     res.status(201).end();
   });
 
@@ -33,6 +35,7 @@ export function rolePermissionsRoutes(gh: GatehouseContext): Router {
     // The admin role holds every management scope by definition (and gets them back at start).
     if (req.params.id === ADMIN_ROLE.id) throw new GatehouseError('last_admin', { message: "The admin role's permissions cannot be removed." });
     await gh.storage.removeRolePermissions(req.params.id as string, permissions);
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Role permissions removed', null, requestContext(gh, req, res), { role: req.params.id as string, permissions: names(permissions) });
     res.status(204).end();
   });
 
@@ -48,8 +51,15 @@ export function rolePermissionsRoutes(gh: GatehouseContext): Router {
     const role = await roleOrThrow(req.params.id as string);
     for (const id of ids) await gh.users.getUser(id);
     for (const id of ids) await gh.storage.assignUserRoles(id, [role.id]);
+    const context = requestContext(gh, req, res);
+    for (const id of ids) await gh.users.log(LOG_TYPES.successUserUpdate, 'Roles assigned', id, context, { roles: [role.id] });
     res.status(200).end();
   });
 
   return router;
+}
+
+/** Permissions as the audit log names them: `<api> <permission>`. */
+function names(permissions: Permission[]): string[] {
+  return permissions.map((p) => `${p.resource_server_identifier} ${p.permission_name}`);
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { ADMIN_ROLE, GatehouseError, type Role } from '@gatehouse/core';
+import { ADMIN_ROLE, GatehouseError, LOG_TYPES, type Role } from '@gatehouse/core';
 import { Router } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { objectBody, onlyFields, optionalText } from './body.js';
 import { requireScopes } from './management-auth.js';
 import { pagedBody, paging, queryString } from './query-params.js';
+import { requestContext } from './users-routes.js';
 import { roleToJson } from './wire.js';
 
 /** Auth0's limits: role names up to 50 characters, descriptions up to 140. */
@@ -36,7 +37,9 @@ export function rolesRoutes(gh: GatehouseContext): Router {
       description: optionalText(body, 'description', DESCRIPTION_MAX) ?? '',
       permissions: [],
     };
-    res.json(roleToJson(await gh.storage.createRole(role)));
+    const created = await gh.storage.createRole(role);
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Role created', null, requestContext(gh, req, res), { role: created.id, name: created.name });
+    res.json(roleToJson(created));
   });
 
   router.get('/roles/:id', requireScopes('read:roles'), async (req, res) => {
@@ -51,6 +54,7 @@ export function rolesRoutes(gh: GatehouseContext): Router {
     const changes = { name: optionalText(body, 'name', NAME_MAX), description: optionalText(body, 'description', DESCRIPTION_MAX) };
     const role = await gh.storage.updateRole(req.params.id as string, changes);
     if (!role) throw new GatehouseError('inexistent_role');
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Role updated', null, requestContext(gh, req, res), { role: role.id, fields: Object.keys(body) });
     res.json(roleToJson(role));
   });
 
@@ -59,6 +63,7 @@ export function rolesRoutes(gh: GatehouseContext): Router {
     // Deleting the admin role would leave nobody able to administer Gatehouse.
     if (id === ADMIN_ROLE.id) throw new GatehouseError('last_admin', { message: 'The admin role cannot be deleted.' });
     if (!(await gh.storage.deleteRole(id))) throw new GatehouseError('inexistent_role');
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Role deleted', null, requestContext(gh, req, res), { role: id });
     res.status(204).end();
   });
 

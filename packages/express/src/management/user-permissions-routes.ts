@@ -1,8 +1,10 @@
+import { LOG_TYPES, type Permission } from '@gatehouse/core';
 import { Router } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { permissionList } from './body.js';
 import { requireScopes } from './management-auth.js';
 import { pagedBody, pageOf, paging } from './query-params.js';
+import { requestContext } from './users-routes.js';
 import { permissionToJson } from './wire.js';
 
 interface Source {
@@ -41,6 +43,7 @@ export function userPermissionsRoutes(gh: GatehouseContext): Router {
     const permissions = permissionList(req.body);
     const user = await gh.users.getUser(req.params.id as string);
     await gh.storage.addUserPermissions(user.user_id, permissions);
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Permissions granted', user.user_id, requestContext(gh, req, res), { permissions: names(permissions) });
     res.status(201).end();
   });
 
@@ -48,8 +51,14 @@ export function userPermissionsRoutes(gh: GatehouseContext): Router {
     const permissions = permissionList(req.body);
     const user = await gh.users.getUser(req.params.id as string);
     await gh.storage.removeUserPermissions(user.user_id, permissions);
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Permissions removed', user.user_id, requestContext(gh, req, res), { permissions: names(permissions) });
     res.status(204).end();
   });
 
   return router;
+}
+
+/** Permissions as the audit log names them: `<api> <permission>`. */
+function names(permissions: Permission[]): string[] {
+  return permissions.map((p) => `${p.resource_server_identifier} ${p.permission_name}`);
 }

@@ -1,9 +1,10 @@
-import { ADMIN_ROLE, GatehouseError } from '@gatehouse/core';
+import { ADMIN_ROLE, GatehouseError, LOG_TYPES } from '@gatehouse/core';
 import { Router } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { idList } from './body.js';
 import { requireScopes } from './management-auth.js';
 import { pagedBody, pageOf, paging } from './query-params.js';
+import { requestContext } from './users-routes.js';
 import { roleToJson } from './wire.js';
 
 /** `GET/POST/DELETE /users/{id}/roles`. */
@@ -28,6 +29,7 @@ export function userRolesRoutes(gh: GatehouseContext): Router {
     const user = await gh.users.getUser(req.params.id as string);
     await assertRoles(ids);
     await gh.storage.assignUserRoles(user.user_id, ids);
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Roles assigned', user.user_id, requestContext(gh, req, res), { roles: ids });
     res.status(204).end();
   });
 
@@ -36,6 +38,7 @@ export function userRolesRoutes(gh: GatehouseContext): Router {
     const user = await gh.users.getUser(req.params.id as string);
     // Atomic in storage: two admins removing each other at once cannot both succeed.
     await gh.storage.removeUserRoles(user.user_id, ids, { keepHolderOf: ADMIN_ROLE.id });
+    await gh.users.log(LOG_TYPES.successUserUpdate, 'Roles removed', user.user_id, requestContext(gh, req, res), { roles: ids });
     res.status(204).end();
   });
 

@@ -46,7 +46,10 @@ export function usersRoutes(gh: GatehouseContext): Router {
 
   router.get('/users/:id', requireScopes('read:users'), async (req, res) => {
     const select = fieldSelector(req);
-    res.json(select(userToJson(await gh.users.getUser(req.params.id as string))));
+    const user = await gh.users.getUser(req.params.id as string);
+    // Provider tokens act as the user at the provider: only for callers granted exactly that (Auth0's rule).
+    const identities = hasScopes(res, 'read:user_idp_tokens') ? await gh.idpTokens.reveal(user) : user.identities;
+    res.json(select({ ...userToJson(user), identities }));
   });
 
   router.patch('/users/:id', async (req, res) => {

@@ -1,5 +1,7 @@
 import { html } from './html.js';
+import type { PasswordRuleFailure } from '@gatehouse/core';
 import { csrfField, layout, notice, type PageContext } from './layout.js';
+import { formError } from './password-rules-notice.js';
 
 /** Asks for the address to send a reset link to. */
 export function forgotPasswordPage(ctx: PageContext, data: { email?: string; error?: string }): string {
@@ -19,11 +21,11 @@ ${notice('error', data.error)}
 /** The form behind a reset link: the token rides in a hidden field and is used up by the POST only. */
 export function resetPasswordPage(
   ctx: PageContext,
-  data: { token: string; error?: string; minLength: number; maxLength: number },
+  data: { token: string; error?: string; rules?: PasswordRuleFailure[]; minLength: number; maxLength: number },
 ): string {
   return layout(ctx, 'Choose a new password', html`
 <h1>Choose a new password</h1>
-${notice('error', data.error)}
+${formError(data.error, data.rules)}
 <form method="post" action="${ctx.prefix}/password/reset" novalidate>
   ${csrfField(ctx)}
   <input type="hidden" name="token" value="${data.token}">

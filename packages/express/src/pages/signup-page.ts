@@ -1,11 +1,15 @@
+import type { PasswordRuleFailure } from '@gatehouse/core';
 import { html } from './html.js';
-import { csrfField, layout, notice, type PageContext } from './layout.js';
+import { csrfField, layout, type PageContext } from './layout.js';
+import { formError } from './password-rules-notice.js';
 
 export interface SignupPageData {
   returnTo: string;
   email?: string;
   error?: string;
   field?: string;
+  /** The password rules a refused password broke. */
+  rules?: PasswordRuleFailure[];
   minLength: number;
   maxLength: number;
 }
@@ -16,7 +20,7 @@ export function signupPage(ctx: PageContext, data: SignupPageData): string {
   const invalid = (field: string) => (data.error && data.field === field ? html`aria-invalid="true" aria-describedby="form-error"` : '');
   return layout(ctx, 'Create an account', html`
 <h1>Create an account</h1>
-${notice('error', data.error)}
+${formError(data.error, data.rules)}
 <form method="post" action="${p}/signup" novalidate>
   ${csrfField(ctx)}
   <input type="hidden" name="returnTo" value="${data.returnTo}">

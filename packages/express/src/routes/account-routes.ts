@@ -25,7 +25,7 @@ export function accountRoutes(gh: GatehouseContext): Router {
       });
     } catch (err) {
       if (!isGatehouseError(err) || err.status >= 500) throw err;
-      res.status(err.status).type('html').send(accountPage(pageContext(req), user, { error: err.message }));
+      res.status(err.status).type('html').send(accountPage(pageContext(req), user, { error: err.message, rules: err.rules }));
       return;
     }
     // The current password was just proven: this counts as a fresh sign-in for sensitive changes.

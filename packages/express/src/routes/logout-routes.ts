@@ -30,12 +30,24 @@ export function logoutRoutes(gh: GatehouseContext): Router {
   router.post('/logout', async (req, res) => {
     const returnTo = safeReturnTo((req.body as Record<string, unknown> | undefined)?.returnTo, allowedOrigins, defaultReturnTo);
     const userId = req.user?.user_id ?? null;
+    const signedInWith = req.session.connection;
     // passport clears the login and regenerates the id; the old session row is destroyed with it.
     await new Promise<void>((resolve, reject) => req.logOut((err) => (err ? reject(err) : resolve())));
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     res.clearCookie(gh.options.cookieName, { path: '/', httpOnly: true, secure: gh.options.secureCookies, sameSite: 'lax' });
     if (userId) await gh.users.log(LOG_TYPES.successLogout, 'Successful logout', userId, { ip: gh.clientIp(req) });
-    if (wantsHtml(req)) res.redirect(303, returnTo);
+    // A connection that supports single logout (SAML SLO) gets the browser next, and sends it on
+    // to returnTo; a failure there must not undo the local logout that already happened.
+    const connection = signedInWith ? gh.connections.get(signedInWith.name) : undefined;
+    const providerLogout = connection?.logoutUrl
+      ? await connection
+          .logoutUrl({ sessionData: signedInWith!.data, providerUserId: signedInWith!.providerUserId, returnTo: new URL(returnTo, gh.origin(req)).href })
+          .catch((err: unknown) => {
+            gh.options.logger.warn(`[gatehouse] logout at connection ${connection.name} failed:`, err);
+            return null;
+          })
+      : null;
+    if (wantsHtml(req)) res.redirect(303, providerLogout ?? returnTo);
     else res.status(204).end();
   });
 

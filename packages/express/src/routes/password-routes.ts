@@ -2,6 +2,7 @@ import { isGatehouseError, LOG_TYPES, normalizeEmail } from '@gatehouse/core';
 import { Router } from 'express';
 import { accountEmails } from '../account-emails.js';
 import type { GatehouseContext } from '../context.js';
+import { customDatabaseUserForReset } from '../custom-database-connection.js';
 import { messagePage } from '../pages/message-page.js';
 import { forgotPasswordPage, resetPasswordPage } from '../pages/password-pages.js';
 import { pageContext } from '../page-context.js';
@@ -33,10 +34,13 @@ export function passwordRoutes(gh: GatehouseContext): Router {
       res.status(400).type('html').send(forgotPasswordPage(pageContext(req), { email: typeof raw === 'string' ? raw : '', error: err.message }));
       return;
     }
+    // Counted per address whether or not it has an account, so a 429 tells nothing about who does.
+    await gh.loginGuard.countEmail(req, email);
     const origin = gh.origin(req);
     const ip = gh.clientIp(req);
     sendLater(gh, async () => {
-      const user = await gh.storage.findUserByEmail(gh.users.databaseConnection, email);
+      // Users of a custom database connection with import on have their passwords in Gatehouse too.
+      const user = (await gh.storage.findUserByEmail(gh.users.databaseConnection, email)) ?? (await customDatabaseUserForReset(gh, email));
       if (!user) return;
       const token = await gh.users.issueToken(user.user_id, 'reset_password', gh.options.resetPasswordTtlMs, { email });
       await gh.users.log(LOG_TYPES.successChangePasswordRequest, 'Password reset requested', user.user_id, { ip });
@@ -56,12 +60,14 @@ export function passwordRoutes(gh: GatehouseContext): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const token = typeof body.token === 'string' ? body.token : '';
     try {
-      await gh.users.resetPassword(token, body.password, { ip: gh.clientIp(req) });
+      const user = await gh.users.resetPassword(token, body.password, { ip: gh.clientIp(req) });
+      // Proving the mailbox is what the unblock link proves too: brute-force blocks end here.
+      await gh.loginGuard.service.clearUser(user, { ip: gh.clientIp(req), actor: 'password reset' });
     } catch (err) {
       if (!wantsHtml(req) || !isGatehouseError(err) || err.status >= 500) throw err;
       const page = err.code === 'invalid_token'
         ? messagePage(pageContext(req), 'Link expired', err.message, { href: `${p}/password/forgot`, text: 'Ask for a new link' }, 'error')
-        : resetPasswordPage(pageContext(req), { token, error: err.message, ...limits });
+        : resetPasswordPage(pageContext(req), { token, error: err.message, rules: err.rules, ...limits });
       res.status(err.status).type('html').send(page);
       return;
     }

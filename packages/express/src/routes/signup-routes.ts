@@ -42,6 +42,7 @@ export function signupRoutes(gh: GatehouseContext): Router {
   });
 
   router.post('/signup', async (req, res) => {
+    await gh.loginGuard.countSignup(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const returnTo = safeReturnTo(body.returnTo, allowedOrigins, defaultReturnTo);
     const email = typeof body.email === 'string' ? body.email : '';
@@ -54,7 +55,7 @@ export function signupRoutes(gh: GatehouseContext): Router {
       if (!isGatehouseError(err) || (err.code !== 'user_exists' && err.status >= 500)) throw err;
       if (err.code !== 'user_exists') {
         if (!html) throw err;
-        res.status(err.status).type('html').send(signupPage(pageContext(req), { returnTo, email, error: err.message, field: err.field, ...limits }));
+        res.status(err.status).type('html').send(signupPage(pageContext(req), { returnTo, email, error: err.message, field: err.field, rules: err.rules, ...limits }));
         return;
       }
       await gh.users.log('fs', 'Signup with an existing email', null, { ip });

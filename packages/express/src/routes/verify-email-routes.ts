@@ -34,6 +34,7 @@ export function verifyEmailRoutes(gh: GatehouseContext): Router {
   // After a sign-in with the right password but an unverified address, or from a signed-in session.
   router.post('/verify-email/resend', async (req, res) => {
     const userId = req.user?.user_id ?? req.session.pendingVerification;
+    if (userId) await gh.loginGuard.countEmail(req, userId);
     const user = userId ? await gh.storage.getUser(userId) : null;
     if (user && !user.email_verified) sendLater(gh, () => sendVerification(gh, req, user));
     const done = 'If your address still needs verifying, a new link is on its way.';

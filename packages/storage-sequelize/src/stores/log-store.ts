@@ -16,7 +16,7 @@ function toLogEvent(row: LogRow): LogEvent {
   };
 }
 
-export function createLogStore(ctx: AdapterContext): LogStore {
+export function createLogStore(ctx: AdapterContext): Pick<LogStore, 'appendLog' | 'listUserLogs'> {
   const { models } = ctx;
   return {
     async appendLog(event) {

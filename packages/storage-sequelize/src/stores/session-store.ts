@@ -9,7 +9,7 @@ function toSession(row: SessionRow): SessionRecord {
   return { data: row.data, expires_at: toDate(row.expires_at), user_id: row.user_id };
 }
 
-export function createSessionStore(ctx: AdapterContext): SessionStore {
+export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'listUserSessions'> {
   const { models } = ctx;
   return {
     async getSession(sid, now) {

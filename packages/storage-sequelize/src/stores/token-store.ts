@@ -45,6 +45,11 @@ export function createTokenStore(ctx: AdapterContext): TokenStore {
       });
     },
 
+    async findToken(hash, purpose, now) {
+      const row = await models.token.findOne({ where: { hash, purpose, consumed_at: null, expires_at: { [Op.gt]: now } } });
+      return row ? toToken(rowOf(row)) : null;
+    },
+
     async deleteUserTokens(userId, purpose) {
       return ctx.writeOne(() =>
         models.token.destroy({ where: purpose === undefined ? { user_id: userId } : { user_id: userId, purpose } }),

@@ -28,6 +28,18 @@ export function describeTokenStore(storage: StorageRef): void {
       assert.equal(await storage().consumeToken(token.hash, 'reset_password', new Date()), null);
     });
 
+    it('finds a usable token without using it; not for another purpose, once used, or once expired', async () => {
+      const expires = new Date(Date.now() + HOUR);
+      const token = await userWithToken({ expires_at: expires });
+      assert.deepEqual(await storage().findToken(token.hash, 'reset_password', new Date()), token);
+      assert.deepEqual(await storage().findToken(token.hash, 'reset_password', new Date()), token);
+      assert.equal(await storage().findToken(token.hash, 'verify_email', new Date()), null);
+      assert.equal(await storage().findToken(token.hash, 'reset_password', expires), null);
+      assert.equal(await storage().findToken(`tok-${unique()}`, 'reset_password', new Date()), null);
+      assert.deepEqual(await storage().consumeToken(token.hash, 'reset_password', new Date()), token);
+      assert.equal(await storage().findToken(token.hash, 'reset_password', new Date()), null);
+    });
+
     it('does not consume a token for the wrong purpose', async () => {
       const token = await userWithToken();
       assert.equal(await storage().consumeToken(token.hash, 'verify_email', new Date()), null);

@@ -1,10 +1,13 @@
+import { APPLICATION_SCHEMAS, APPLICATIONS_PATHS } from './applications-paths.js';
 import { IDENTITIES_PATHS } from './identities-paths.js';
 import { JOB_SCHEMAS, JOBS_PATHS } from './jobs-paths.js';
+import { LOG_SCHEMAS, LOGS_PATHS } from './logs-paths.js';
 import { ERROR_RESPONSES, HEADERS, json, PARAMETERS, SECURITY_SCHEMES } from './operation.js';
 import type { OpenApiDocument, PathItem } from './openapi-types.js';
 import { ROLES_PATHS } from './roles-paths.js';
 import { SCHEMAS } from './schemas.js';
 import { TICKETS_PATHS } from './tickets-paths.js';
+import { USER_BLOCKS_PATHS } from './user-blocks-paths.js';
 import { USER_RELATIONS_PATHS } from './user-relations-paths.js';
 import { USERS_PATHS } from './users-paths.js';
 
@@ -46,15 +49,19 @@ export function managementOpenApi(): OpenApiDocument {
     servers: [{ url: '/api/v2' }],
     tags: [
       { name: 'Users' },
+      { name: 'User Blocks' },
       { name: 'Roles' },
       { name: 'Logs' },
       { name: 'Tickets' },
       { name: 'Jobs' },
+      { name: 'Clients' },
+      { name: 'Grants' },
+      { name: 'Keys' },
       { name: 'Meta' },
     ],
-    paths: { ...USERS_PATHS, ...IDENTITIES_PATHS, ...USER_RELATIONS_PATHS, ...ROLES_PATHS, ...TICKETS_PATHS, ...JOBS_PATHS, ...DOCUMENT_PATH },
+    paths: { ...USERS_PATHS, ...IDENTITIES_PATHS, ...USER_RELATIONS_PATHS, ...USER_BLOCKS_PATHS, ...ROLES_PATHS, ...TICKETS_PATHS, ...JOBS_PATHS, ...LOGS_PATHS, ...APPLICATIONS_PATHS, ...DOCUMENT_PATH },
     components: {
-      schemas: { ...SCHEMAS, ...JOB_SCHEMAS },
+      schemas: { ...SCHEMAS, ...JOB_SCHEMAS, ...LOG_SCHEMAS, ...APPLICATION_SCHEMAS },
       parameters: PARAMETERS,
       headers: HEADERS,
       responses: ERROR_RESPONSES,
