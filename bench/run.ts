@@ -6,6 +6,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { benchLogin } from './login.js';
 import { benchImport, importBenchTable } from './import.js';
 import { benchSearch } from './search.js';
+import { benchElementsRender } from './elements-render.js';
 
 // Benchmarks run the built packages (dist) as production does. tsx (which only compiles these
 // bench files) turns source maps on for every stack trace, which Sequelize builds on each query;
@@ -27,3 +28,5 @@ for (const r of await benchSearch()) {
   const name = r.klass.startsWith('primary-key') ? r.klass : `search: ${r.klass}`;
   console.log(`| ${name} (${r.dialect}, ${process.env.BENCH_USERS ?? '1000000'} users) | p50 ${fmt(r.p50, 2)} ms, p95 ${fmt(r.p95, 2)} ms | primary-key fetch | p50 ${fmt(r.ratio50)}x, p95 ${fmt(r.ratio95)}x | <= ${r.goal}x |`);
 }
+const render = await benchElementsRender();
+if (render) console.log(`| <gatehouse-user-table> 100-row page render (Chromium) | ${fmt(render.componentMs, 2)} ms | plain static table ${fmt(render.staticMs, 2)} ms | ${fmt(render.ratio, 2)}x | <= 3x |`);

@@ -36,7 +36,7 @@ const ADMIN_PAGE = `<!doctype html>
   header { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; padding: 1rem 1.5rem; background: #fff; border-bottom: 1px solid #dfe2ea; }
   header h1 { margin: 0; font-size: 1.4rem; }
   main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(20rem, 2fr); gap: 1.5rem; padding: 1.5rem; }
-  section { background: #fff; border-radius: 10px; padding: 1rem 1.25rem; box-shadow: 0 1px 3px rgb(0 0 0 / .08); margin-bottom: 1.5rem; }
+  section { background: #fff; border-radius: 10px; padding: 1rem 1.25rem; box-shadow: 0 1px 3px rgb(0 0 0 / .08); margin-bottom: 1.5rem; overflow-x: auto; }
   h2 { font-size: 1.1rem; margin: 0 0 .75rem; }
   form.create { display: grid; gap: .5rem; }
   form.create label { font-weight: 600; }

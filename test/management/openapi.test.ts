@@ -347,6 +347,20 @@ describe('management API: the OpenAPI document', function () {
       openapi.check('get', '/users/{id}', ok);
     });
 
+    it('impersonation: a session only (a token is a documented 403)', async () => {
+      const target = await newUser();
+      await call('post', '/users/{id}/impersonate', userPath(target, '/impersonate'), 403, { body: {} });
+      const { agent } = await adminBrowser(t);
+      const csrf = await agent.csrf();
+      await agent.get('/auth/me').expect(200);
+      const missing = await agent.post(`/api/v2${userPath('auth0|000000000000000000000000', '/impersonate')}`).set('x-csrf-token', csrf).send({});
+      assert.equal(missing.status, 404);
+      openapi.check('post', '/users/{id}/impersonate', missing);
+      const res = await agent.post(`/api/v2${userPath(target, '/impersonate')}`).set('x-csrf-token', csrf).send({});
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      openapi.check('post', '/users/{id}/impersonate', res);
+    });
+
     it('called every documented operation with its success status', () => {
       const paths = doc.paths as Record<string, Record<string, { responses: Json }>>;
       const missing = Object.entries(paths).flatMap(([path, item]) =>

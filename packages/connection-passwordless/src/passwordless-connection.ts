@@ -42,7 +42,7 @@ function passwordlessConnection(b: Blueprint): Connection {
   const profileOf = (address: string): ExternalProfile =>
     channel === 'email'
       ? { ...identityOf(address), email: address, email_verified: true }
-      : { ...identityOf(address), phone_number: address, name: address };
+      : { ...identityOf(address), phone_number: address, phone_verified: true, name: address };
   const ttlMinutes = Math.max(1, Math.round(settings.ttlMs / 60_000));
 
   const flow: PasswordlessFlow = {

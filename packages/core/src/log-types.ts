@@ -23,6 +23,12 @@ export const LOG_TYPES = {
   blockedIpAddress: 'limit_mu',
   /** A brute-force block lifted (unblock link, reset, admin). */
   unblockedAccount: 'ublkdu',
+  /** An admin began impersonating a user (user_id: the target; details.actor: the impersonator). */
+  impersonationStarted: 'impersonation_start',
+  /** An impersonation ended: stopped, logged out, timed out, or ended by a change (details.reason). */
+  impersonationEnded: 'impersonation_stop',
+  /** An impersonation refused at its start, or an action refused inside an impersonated session. */
+  impersonationRefused: 'impersonation_refused',
 } as const;
 
 export type LogType = (typeof LOG_TYPES)[keyof typeof LOG_TYPES];

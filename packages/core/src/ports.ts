@@ -171,6 +171,18 @@ export interface SessionStore {
   sweepSessions(now: Date): Promise<number>;
   /** The user's sessions unexpired at `now` (for the data export), soonest expiry first. */
   listUserSessions(userId: string, now: Date): Promise<Array<SessionRecord & { sid: string }>>;
+  /**
+   * Optional: getSession, with the `updated_at` and `blocked` of the session's user read in the
+   * same round trip (`user` null for an anonymous session or a user that no longer exists). A
+   * request whose user did not change since the session last saw it then needs no user query.
+   */
+  getSessionWithUser?(sid: string, now: Date): Promise<SessionWithUser | null>;
+}
+
+/** What SessionStore.getSessionWithUser reads: the session and its user's change stamp. */
+export interface SessionWithUser {
+  session: SessionRecord;
+  user: { updated_at: Date; blocked: boolean } | null;
 }
 
 /** A permission on an API, as in Auth0. */

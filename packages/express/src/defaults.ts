@@ -6,6 +6,7 @@ export const DEFAULTS = {
   sessionMaxAgeMs: 7 * 24 * 60 * 60 * 1000,
   sessionSweepIntervalMs: 15 * 60 * 1000,
   recentLoginMs: 10 * 60 * 1000,
+  impersonationTtlMs: 15 * 60 * 1000,
   mailFrom: 'Gatehouse <no-reply@localhost>',
   requireVerifiedEmail: true,
   signup: true,

@@ -30,8 +30,16 @@ import { meDataRoutes } from './routes/me-data-routes.js';
 import { passwordRoutes } from './routes/password-routes.js';
 import { profileStepRoutes } from './routes/profile-step-routes.js';
 import { signupRoutes } from './routes/signup-routes.js';
+import { termsRoutes } from './routes/terms-routes.js';
+import { termsGate } from './terms.js';
 import { verifyEmailRoutes } from './routes/verify-email-routes.js';
 import { GatehouseSessionStore } from './session-store.js';
+import { redisBackedStorage } from './redis-backed-storage.js';
+import { redisCache } from './redis-cache.js';
+import { closeRedis, connectRedis } from './redis-connection.js';
+import { GatehouseRedisSessionStore } from './redis-session-store.js';
+import { impersonationSession, refuseWhileImpersonating } from './impersonation-session.js';
+import { impersonationRoutes } from './routes/impersonation-routes.js';
 import { oidcRouter } from './oidc/oidc-router.js';
 import { ProviderRuntime } from './oidc/provider-runtime.js';
 import './types.js';
@@ -59,7 +67,10 @@ export interface IdentityRouter extends Router {
 export function identity(options: IdentityOptions = {}): IdentityRouter {
   const opts = resolveOptions(options);
   const ownsStorage = typeof opts.database === 'string';
-  const storage: Storage = typeof opts.database === 'string' ? createSequelizeStorage({ url: opts.database }) : opts.database;
+  const database: Storage = typeof opts.database === 'string' ? createSequelizeStorage({ url: opts.database }) : opts.database;
+  // With Redis, sessions live there (shared by every instance), and the storage's session port with them.
+  const redisSessions = opts.redis ? new GatehouseRedisSessionStore(opts.redis, opts.sessionMaxAgeMs) : null;
+  const storage: Storage = redisSessions ? redisBackedStorage(database, redisSessions) : database;
   const users = new UserService({
     storage,
     hasher: opts.passwordHasher,
@@ -102,7 +113,7 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     connections: new Map(opts.connections.map((c) => [c.name, c])),
     externalLogins: new ExternalLogins(users, { idpTokens }),
     idpTokens,
-    cache: (namespace) => storageCache(storage, users.clock, namespace),
+    cache: (namespace) => (opts.redis ? redisCache(opts.redis, namespace) : storageCache(storage, users.clock, namespace)),
   };
   if (opts.applications) gh.applications = new ProviderRuntime(gh, opts.applications);
   const passport = createPassport(gh);
@@ -111,6 +122,7 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
 
   let sweep: NodeJS.Timeout | undefined;
   const ready = (async () => {
+    if (opts.redis) await connectRedis(opts.redis, opts.logger);
     await storage.migrate();
     if (opts.managementApi) await syncAdminRole(storage);
     if (opts.bootstrapAdmin) await bootstrapAdmin(gh, opts.bootstrapAdmin.email);
@@ -142,7 +154,7 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   router.use(opts.prefix, elementsRoute(gh));
   router.use(
     session({
-      store: new GatehouseSessionStore(storage, opts.sessionMaxAgeMs),
+      store: redisSessions ?? new GatehouseSessionStore(storage, opts.sessionMaxAgeMs),
       secret: opts.secrets,
       name: opts.cookieName,
       resave: false,
@@ -153,6 +165,9 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   );
   router.use(passport.initialize());
   router.use(passport.session());
+  // Marks req.user.impersonator, and ends an impersonation whose time box or permissions ran out.
+  router.use(impersonationSession(gh));
+  if (opts.terms) router.use(termsGate(gh));
 
   const auth = Router();
   auth.use(
@@ -179,8 +194,11 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     express.json({ limit: '2mb' }),
     csrf.middleware,
   );
+  // First after CSRF: an impersonated session may only read, stop and sign out here.
+  auth.use(impersonationRoutes(gh));
   auth.use(loginRoutes(gh, passport));
   auth.use(signupRoutes(gh));
+  auth.use(termsRoutes(gh));
   auth.use(logoutRoutes(gh));
   auth.use(passwordRoutes(gh));
   auth.use(verifyEmailRoutes(gh));
@@ -191,7 +209,11 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   auth.use(profileStepRoutes(gh));
   auth.use(connections.starts);
   auth.use((_req: Request, _res: Response, next: NextFunction) => next(new GatehouseError('not_found')));
-  if (gh.applications) router.use(oidcRouter(gh, gh.applications, csrf.middleware));
+  if (gh.applications) {
+    // An impersonated session must not sign in to the host's other applications as the user.
+    router.use(`${gh.applications.options.path}/interaction`, refuseWhileImpersonating('application_login'));
+    router.use(oidcRouter(gh, gh.applications, csrf.middleware));
+  }
   // Before the prefix: a prefix such as '/api' must not swallow the management API's paths.
   if (opts.managementApi) router.use('/api/v2', managementRouter(gh, csrf.middleware));
   router.use(opts.prefix, auth);
@@ -204,7 +226,8 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     mailer.close();
     await Promise.all(opts.connections.map((c) => c.close?.()));
     await ready.catch(() => undefined);
-    if (ownsStorage) await storage.close();
+    if (ownsStorage) await database.close();
+    if (opts.redis) await closeRedis(opts.redis);
   };
   return router;
 }

@@ -13,3 +13,4 @@ export { WrongUsernameOrPasswordError, type CustomDatabaseOptions, type CustomDa
 export type { ProfilingFieldInput, ProfilingRuleInput } from '@gatehouse/core';
 export type { GatehouseContext } from './context.js';
 export { requireRecentLogin } from './recent-login.js';
+export { forbidImpersonation, type Impersonator } from './impersonation-session.js';

@@ -3,6 +3,7 @@ import type { Transporter } from 'nodemailer';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { BreachedPasswordsOptions, LoginLimitsInput, ProfilingRuleInput } from '@gatehouse/core';
 import type { RedisClientLike } from './rate-limiter-counters.js';
+import type { RedisOption } from './redis-connection.js';
 import type { ApplicationsOptions } from './oidc/applications-options.js';
 
 /** The Management API's settings (`managementApi: { ... }`). */
@@ -118,6 +119,12 @@ export interface IdentityOptions {
    */
   managementApi?: boolean | ManagementApiOptions;
   /**
+   * Impersonation (`POST /api/v2/users/{id}/impersonate`, for signed-in holders of
+   * `impersonate:users`): how long an impersonated session lasts before it ends on its own.
+   * @default { ttlMs: 15 minutes }
+   */
+  impersonation?: { ttlMs?: number };
+  /**
    * Where bulk jobs keep their files: uploaded import files (kept until the import completes, so an
    * interrupted one can resume) and export files (served by `GET /api/v2/jobs/{id}/file`).
    * @default './data/jobs'
@@ -142,6 +149,19 @@ export interface IdentityOptions {
    * Over a limit: 429 with Retry-After. @default in memory, with those limits
    */
   rateLimits?: RateLimitsOptions;
+  /**
+   * Redis, for running several instances of the app: sessions (connect-redis, with each user's
+   * session ids indexed so a password change, block or deletion ends them everywhere), the rate
+   * limit and brute-force counters (unless `rateLimits.store` says otherwise), the Management API's
+   * per-caller limit, and the shared cache (SAML request and replay caches, login transactions).
+   * A URL makes a client identity() connects and closes; a node-redis 5 client is the host's. While
+   * Redis is unreachable, requests that need a session answer 503 `session_store_unavailable`, and
+   * they recover by themselves when it is back. Users stay in the database.
+   * @default none: sessions and the cache in the database, counters in memory
+   * @example
+   * identity({ database: process.env.DATABASE_URL, redis: { url: process.env.REDIS_URL } })
+   */
+  redis?: RedisOption;
   /** Allow development defaults (generated secret, console mail, derived baseUrl) with NODE_ENV=production. @default false */
   allowDevelopmentDefaults?: boolean;
   /**
@@ -153,6 +173,16 @@ export interface IdentityOptions {
    * connections: [saml({ name: 'corp', entryPoint, idpCert, idpIssuer })]
    */
   connections?: Connection[];
+  /**
+   * Terms of service the user must accept (GDPR): the hosted signup page asks for acceptance, the
+   * acceptance (version, time, IP) is recorded as a `terms_of_service` consent, and at each login a
+   * user who has not accepted this `version` is asked first (browsers go to `<prefix>/terms`; other
+   * requests get 403 `terms_not_accepted` until `POST <prefix>/terms`). `url` is where the text is.
+   * @default none
+   * @example
+   * terms: { version: '2025-01', url: '/legal/terms' }
+   */
+  terms?: { version: string; url: string };
   /**
    * Gatehouse as an OpenID Connect provider for the host's other applications (a second web app,
    * a SPA, a mobile app, an API): mounted at `/oidc` (issuer = baseUrl + '/oidc', discovery at

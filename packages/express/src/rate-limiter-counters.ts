@@ -24,7 +24,14 @@ export function rateLimiterCounters(store: 'memory' | RedisClientLike, keyPrefix
     const limiter: RateLimiterAbstract =
       store === 'memory'
         ? new RateLimiterMemory(options)
-        : new RateLimiterRedis({ ...options, storeClient: store, useRedisPackage: isNodeRedis(store), insuranceLimiter: new RateLimiterMemory(options) });
+        : new RateLimiterRedis({
+            ...options,
+            storeClient: store,
+            useRedisPackage: isNodeRedis(store),
+            // A client that is reconnecting fails over to the insurance limiter at once instead of queueing.
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: new RateLimiterMemory(options),
+          });
     return {
       // penalty() counts without ever rejecting: what the count means is the guard's decision.
       async hit(key) {

@@ -8,6 +8,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { resolveLoginLimits, type LoginLimits } from '@gatehouse/core';
 import { resolveProfilingRules, type ProfilingRule } from '@gatehouse/core';
 import type { RedisClientLike } from './rate-limiter-counters.js';
+import { resolveRedisOption, type GatehouseRedis } from './redis-connection.js';
 import { DEFAULTS } from './defaults.js';
 import type { IdentityOptions } from './options.js';
 import { resolveApplicationsOptions, type ResolvedApplicationsOptions } from './oidc/applications-options.js';
@@ -28,6 +29,8 @@ export interface ResolvedOptions {
   /** Days of audit log kept; null: forever. */
   logRetentionDays: number | null;
   recentLoginMs: number;
+  /** How long an impersonated session lasts. */
+  impersonationTtlMs: number;
   passwordHasher: PasswordHasher | undefined;
   requireVerifiedEmail: boolean;
   signup: boolean;
@@ -45,9 +48,13 @@ export interface ResolvedOptions {
   jobs: { maxUploadBytes: number; maxRunning: number; exportFileTtlMs: number };
   /** Brute-force protection and abuse limits, and where their counters live. */
   rateLimits: { store: 'memory' | RedisClientLike; limits: LoginLimits };
+  /** Redis for sessions, counters and the shared cache (every instance shares it); null: the database and memory. */
+  redis: GatehouseRedis | null;
   /** The Management API's per-caller limit; false: off. */
   managementRateLimit: { points: number; durationSec: number; limiter?: RateLimiterAbstract } | false;
   connections: Connection[];
+  /** The terms of service users must accept; null: none. */
+  terms: { version: string; url: string } | null;
   /** The OpenID Connect provider's settings; false: not mounted. */
   applications: ResolvedApplicationsOptions | false;
   /** Progressive-profiling rules, in the order they are asked. */
@@ -121,6 +128,20 @@ function resolveRateLimit(managementApi: IdentityOptions['managementApi']): Reso
     points: positiveInteger('managementApi.rateLimit.points', rateLimit?.points, DEFAULTS.managementRateLimitPoints),
     durationSec: positiveInteger('managementApi.rateLimit.durationSec', rateLimit?.durationSec, DEFAULTS.managementRateLimitDurationSec),
   };
+}
+
+/** `terms`: a consent version (as consents store it) and the text's URL (absolute http(s), or a path on this app). */
+function resolveTerms(input: IdentityOptions['terms']): ResolvedOptions['terms'] {
+  if (input === undefined) return null;
+  if (input === null || typeof input !== 'object') invalid('terms', '{ version, url }', input);
+  if (typeof input.version !== 'string' || !/^[\x21-\x7e]{1,64}$/u.test(input.version)) {
+    invalid('terms.version', '1 to 64 printable characters without spaces', input.version);
+  }
+  const url = input.url;
+  if (typeof url !== 'string' || !(/^\/(?!\/)/u.test(url) || /^https?:\/\/[^\s]+$/u.test(url)) || /[\u0000-\u001f\u007f\s\\]/u.test(url)) {
+    invalid('terms.url', 'an absolute http(s) URL or a path starting with "/"', url);
+  }
+  return { version: input.version, url };
 }
 
 /** `rateLimits`: the limits (checked by core) and the counters' store ('memory' or a Redis client). */
@@ -230,7 +251,10 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
   }
 
   const managementRateLimit = resolveRateLimit(options.managementApi);
+  const redis = resolveRedisOption(options.redis);
   const rateLimits = resolveRateLimits(options.rateLimits);
+  // With `redis`, the counters go there too unless rateLimits.store names a store of its own.
+  if (redis && options.rateLimits?.store === undefined) rateLimits.store = redis.client;
 
   const connections = options.connections ?? [];
   if (!Array.isArray(connections)) invalid('connections', 'an array of connections', '[object]');
@@ -254,6 +278,9 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
   } catch (err) {
     throw new TypeError(`identity(): ${(err as Error).message}`);
   }
+  if (options.impersonation !== undefined && (typeof options.impersonation !== 'object' || options.impersonation === null)) {
+    invalid('impersonation', 'an object ({ ttlMs })', options.impersonation);
+  }
   const logRetentionDays = options.logs?.retentionDays ?? null;
   if (logRetentionDays !== null && (typeof logRetentionDays !== 'number' || !Number.isInteger(logRetentionDays) || logRetentionDays < 1)) {
     invalid('logs.retentionDays', 'a positive integer number of days, or null', logRetentionDays);
@@ -274,6 +301,7 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     breachedPasswords,
     logRetentionDays,
     recentLoginMs: positiveMs('session.recentLoginMs', options.session?.recentLoginMs, DEFAULTS.recentLoginMs),
+    impersonationTtlMs: positiveMs('impersonation.ttlMs', options.impersonation?.ttlMs, DEFAULTS.impersonationTtlMs),
     passwordHasher: options.passwordHasher,
     requireVerifiedEmail: options.requireVerifiedEmail ?? DEFAULTS.requireVerifiedEmail,
     signup: options.signup ?? DEFAULTS.signup,
@@ -289,6 +317,7 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
     managementApi: options.managementApi === undefined ? DEFAULTS.managementApi : options.managementApi !== false,
     managementRateLimit,
     rateLimits,
+    redis,
     jobsDirectory: options.jobsDirectory ?? DEFAULTS.jobsDirectory,
     jobs: {
       maxUploadBytes: positiveInteger('jobs.maxUploadBytes', options.jobs?.maxUploadBytes, DEFAULTS.jobsMaxUploadBytes),
@@ -296,6 +325,7 @@ export function resolveOptions(options: IdentityOptions = {}): ResolvedOptions {
       exportFileTtlMs: positiveMs('jobs.exportFileTtlMs', options.jobs?.exportFileTtlMs, DEFAULTS.jobsExportFileTtlMs),
     },
     connections,
+    terms: resolveTerms(options.terms),
     applications: resolveApplicationsOptions(options.applications, baseUrl, prefix),
     progressiveProfiling: resolveProgressiveProfiling(options.progressiveProfiling),
     production,

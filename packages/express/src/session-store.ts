@@ -1,5 +1,7 @@
-import { GatehouseError, type SessionStore } from '@gatehouse/core';
+import { GatehouseError, type SessionRecord, type SessionStore, type SessionWithUser } from '@gatehouse/core';
+import type { Request } from 'express';
 import session from 'express-session';
+import { handOnStamp, withStamp } from './session-user.js';
 
 type Callback = (err?: unknown) => void;
 
@@ -14,18 +16,31 @@ export class GatehouseSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    this.port.getSession(sid, new Date()).then(
-      (record) => {
+    // With the user's change stamp when the store can read it in the same query (the fast path).
+    const read: Promise<SessionWithUser | { session: SessionRecord | null; user?: undefined } | null> = this.port.getSessionWithUser
+      ? this.port.getSessionWithUser(sid, new Date())
+      : this.port.getSession(sid, new Date()).then((record) => ({ session: record }));
+    read.then(
+      (found) => {
         let data: session.SessionData | null = null;
         try {
-          data = record ? (JSON.parse(record.data) as session.SessionData) : null;
+          data = found?.session ? (JSON.parse(found.session.data) as session.SessionData) : null;
         } catch {
           // A corrupt row is no session (the user signs in again), not a crash.
+        }
+        if (data && found && found.user !== undefined) {
+          const user = found.user;
+          withStamp(data, { rev: user?.updated_at.toISOString() ?? null, exists: user !== null, blocked: user?.blocked ?? false, fromUser: true, maxAgeMs: Infinity });
         }
         callback(null, data);
       },
       (err: unknown) => callback(unavailable(err)),
     );
+  }
+
+  override createSession(req: Request, data: session.SessionData): session.Session & session.SessionData {
+    handOnStamp(req, data);
+    return super.createSession(req, data);
   }
 
   override set(sid: string, sess: session.SessionData, callback?: Callback): void {
@@ -39,8 +54,14 @@ export class GatehouseSessionStore extends session.Store {
       .then(() => callback?.(), (err: unknown) => callback?.(unavailable(err)));
   }
 
-  override touch(sid: string, sess: session.SessionData, callback?: Callback): void {
-    this.port.touchSession(sid, this.expiry(sess)).then(() => callback?.(), (err: unknown) => callback?.(unavailable(err)));
+  /**
+   * Not a write: express-session touches every unchanged session on every request, one more round
+   * trip each. Cookies are not rolling (they are re-sent only when the session is saved), so the
+   * browser's cookie expires at the last save plus maxAge; the row keeps that same expiry, set by
+   * that save, and extending it further would outlive the cookie.
+   */
+  override touch(_sid: string, _sess: session.SessionData, callback?: Callback): void {
+    callback?.();
   }
 
   override destroy(sid: string, callback?: Callback): void {

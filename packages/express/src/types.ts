@@ -6,8 +6,10 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     /** `req.user` is the Gatehouse user, in Auth0's profile shape. */
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-    interface User extends GatehouseUser {}
+    interface User extends GatehouseUser {
+      /** Set while an admin impersonates this user: who is really at the keyboard (see impersonation). */
+      impersonator?: import('./impersonation-session.js').Impersonator;
+    }
     interface Request {
       /** Set by identity() on every request it sees. */
       gatehouse?: GatehouseContext;
@@ -31,6 +33,10 @@ declare module 'express-session' {
     passwordless?: { connection: string; address: string; binding: string; returnTo: string };
     /** The terms-of-service version the signed-in user still has to accept (see `terms`). */
     termsPending?: string;
+    /** An impersonated session: who impersonates, where their own session is parked, until when. */
+    impersonation?: import('./impersonation-session.js').ImpersonationState;
+    /** An admin's session parked during an impersonation: never a live session (see impersonation-session.ts). */
+    parked?: true;
   }
 }
 

@@ -141,7 +141,7 @@ export class ExternalLogins {
         email_verified: profile.email_verified === true,
         username: profile.username?.toLowerCase() ?? null,
         phone_number: profile.phone_number ?? null,
-        phone_verified: false,
+        phone_verified: profile.phone_verified === true && profile.phone_number !== undefined && profile.phone_number !== null,
         name,
         given_name: profile.given_name ?? null,
         family_name: profile.family_name ?? null,
@@ -180,6 +180,10 @@ export class ExternalLogins {
         changes[field] = next;
         changed = true;
       }
+    }
+    if (profile.phone_verified !== undefined && profile.phone_number !== undefined && user.phone_verified !== profile.phone_verified) {
+      changes.phone_verified = profile.phone_verified;
+      changed = true;
     }
     if (profile.email_verified !== undefined && profile.email !== undefined && user.email_verified !== profile.email_verified) {
       changes.email_verified = profile.email_verified;

@@ -17,6 +17,8 @@ export interface ExternalProfile {
   email_verified?: boolean;
   username?: string | null;
   phone_number?: string | null;
+  /** Only when the connection proved the user holds the number (an SMS code did). */
+  phone_verified?: boolean;
   name?: string | null;
   given_name?: string | null;
   family_name?: string | null;

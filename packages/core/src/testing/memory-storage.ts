@@ -362,6 +362,14 @@ export function createMemoryStorage(): Storage {
       return copy(session);
     },
 
+    async getSessionWithUser(sid, now) {
+      assertOpen();
+      const session = sessions.get(sid);
+      if (!session || session.expires_at.getTime() <= now.getTime()) return null;
+      const user = session.user_id === null ? undefined : users.get(session.user_id);
+      return { session: copy(session), user: user ? { updated_at: new Date(user.user.updated_at), blocked: user.user.blocked } : null };
+    },
+
     async setSession(sid, record) {
       assertOpen();
       sessions.set(sid, copy(record));

@@ -21,6 +21,7 @@ import { signingKeysRoutes } from './signing-keys-routes.js';
 import { usersSearchRoutes } from './users-search-routes.js';
 import { usersRoutes } from './users-routes.js';
 import { userExportRoutes } from './user-export-routes.js';
+import { impersonateRoutes, refuseImpersonatedSessions } from './impersonate-routes.js';
 
 /** The realm named in WWW-Authenticate. */
 const REALM = 'gatehouse';
@@ -74,6 +75,7 @@ export function managementRouter(gh: GatehouseContext, csrf: RequestHandler): Ro
   router.get('/openapi.json', limits.count, (_req: Request, res: Response) => {
     res.set('Cache-Control', 'public, max-age=300').type('json').send(openapi);
   });
+  router.use(refuseImpersonatedSessions());
   router.use(managementAuth(gh, csrf));
   // After authentication, so each token or user has its own budget.
   router.use(limits.count);
@@ -87,6 +89,7 @@ export function managementRouter(gh: GatehouseContext, csrf: RequestHandler): Ro
   router.use(userPermissionsRoutes(gh));
   router.use(logsRoutes(gh));
   router.use(userExportRoutes(gh));
+  router.use(impersonateRoutes(gh));
   router.use(userBlocksRoutes(gh));
   router.use(rolesRoutes(gh));
   router.use(rolePermissionsRoutes(gh));

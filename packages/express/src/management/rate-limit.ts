@@ -1,6 +1,6 @@
 import { GatehouseError } from '@gatehouse/core';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { RateLimiterMemory, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { GatehouseContext } from '../context.js';
 import type { ManagementCaller } from './management-auth.js';
 
@@ -43,7 +43,14 @@ export function rateLimiting(gh: GatehouseContext): RateLimiting {
   if (settings === false) {
     return { count: (_req, _res, next) => next(), countFailure: (err: unknown, _req, _res, next) => next(err) };
   }
-  const limiter: RateLimiterAbstract = settings.limiter ?? new RateLimiterMemory({ points: settings.points, duration: settings.durationSec, keyPrefix: 'gatehouse-management' });
+  const common = { points: settings.points, duration: settings.durationSec, keyPrefix: 'gatehouse-management' };
+  // With `redis`, every instance counts together (the insurance limiter stands in while Redis is down).
+  const redis = gh.options.redis;
+  const limiter: RateLimiterAbstract =
+    settings.limiter ??
+    (redis
+      ? new RateLimiterRedis({ ...common, keyPrefix: `${redis.prefix}management`, storeClient: redis.client, useRedisPackage: true, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(common) })
+      : new RateLimiterMemory(common));
 
   async function consume(req: Request, res: Response): Promise<GatehouseError | undefined> {
     (res.locals as Record<string, unknown>)[COUNTED] = true;

@@ -7,6 +7,8 @@ export interface PageContext {
   csrfToken: string;
   themeCss: string;
   user?: { email: string | null; name: string | null } | null;
+  /** Set in an impersonated session: the banner with the stop button shows on every page. */
+  impersonation?: { impersonator: string; target: string | null; active: boolean } | null;
 }
 
 const BASE_CSS = `
@@ -32,6 +34,9 @@ a { color: var(--gh-accent); }
 .error { color: var(--gh-error); font-weight: 600; }
 .ok { color: var(--gh-ok); font-weight: 600; }
 .links { margin-top: 1.5rem; display: flex; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
+.impersonation { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; align-items: center; justify-content: center; gap: .5rem 1rem; margin: 0; padding: .6rem 1rem; background: #8a1c1c; color: #fff; }
+.impersonation p { margin: 0; } .impersonation form { margin: 0; }
+.impersonation button { width: auto; margin: 0; padding: .35rem .9rem; background: #fff; color: #8a1c1c; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
 `;
 
@@ -49,11 +54,28 @@ export function layout(ctx: PageContext, title: string, body: SafeHtml): string 
 <style>${new SafeHtml(BASE_CSS)}${new SafeHtml(theme)}</style>
 </head>
 <body>
+${impersonationBanner(ctx)}
 <main>
 ${body}
 </main>
 </body>
 </html>`.value;
+}
+
+/**
+ * The impersonation banner: who is really here, as whom, and the way back. A form posting to
+ * stop (with the CSRF token), so it works without JavaScript.
+ */
+function impersonationBanner(ctx: PageContext): SafeHtml {
+  const imp = ctx.impersonation;
+  if (!imp) return html``;
+  const text = imp.active
+    ? html`<p><strong>Impersonating ${imp.target ?? 'a user'}</strong> (you are ${imp.impersonator}). Account changes are disabled.</p>`
+    : html`<p><strong>Your impersonation has ended.</strong> Return to your own session (${imp.impersonator}).</p>`;
+  return html`<div class="impersonation" role="status" aria-live="polite">
+${text}
+<form method="post" action="${ctx.prefix}/impersonation/stop">${csrfField(ctx)}<button type="submit">${imp.active ? 'Stop impersonating' : 'Return to my session'}</button></form>
+</div>`;
 }
 
 /** A hidden CSRF field for forms. */

@@ -12,6 +12,8 @@ export interface SignupPageData {
   rules?: PasswordRuleFailure[];
   minLength: number;
   maxLength: number;
+  /** The terms of service to accept (the `terms` option). */
+  terms?: { url: string; version: string } | null;
 }
 
 /** The hosted signup page. */
@@ -29,6 +31,9 @@ ${formError(data.error, data.rules)}
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="new-password" required minlength="${data.minLength}" maxlength="${data.maxLength * 2}" aria-describedby="password-hint" ${invalid('password')}>
   <p class="hint" id="password-hint">At least ${data.minLength} characters. A few unrelated words make a strong password.</p>
+  ${data.terms
+    ? html`<label><input type="checkbox" name="acceptTerms" value="yes" required ${invalid('acceptTerms')}> I accept the <a href="${data.terms.url}" target="_blank" rel="noopener">terms of service</a></label>`
+    : ''}
   <button type="submit">Create account</button>
 </form>
 <p class="links"><a href="${p}/login?returnTo=${encodeURIComponent(data.returnTo)}">Already have an account? Sign in</a></p>`);

@@ -147,7 +147,8 @@ export function connectionRoutes(gh: GatehouseContext, passport: PassportStatic)
 
   callbacks.all('/callback/:connection', callbackBody, (req, res, next) => {
     const connection = connectionOf(gh, req);
-    if (!connection || (req.method !== 'GET' && req.method !== 'POST')) return next(new GatehouseError('not_found'));
+    // Passwordless secrets come back through their own CSRF-protected forms, never here.
+    if (!connection || connection.passwordless || (req.method !== 'GET' && req.method !== 'POST')) return next(new GatehouseError('not_found'));
     finishLogin(gh, passport, connection, returnToAfter(req))(req, res, next);
   });
 

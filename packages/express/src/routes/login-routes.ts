@@ -9,6 +9,7 @@ import { safeReturnTo } from '../return-to.js';
 import { wantsHtml } from '../wants-html.js';
 import { DATABASE_STRATEGY } from '../passport-setup.js';
 import { credentialsLogin } from './connection-routes.js';
+import { hasAcceptedTerms } from '../terms.js';
 
 function body(req: Request): Record<string, unknown> {
   return (req.body ?? {}) as Record<string, unknown>;
@@ -20,10 +21,13 @@ function body(req: Request): Record<string, unknown> {
  * bounds login throughput.
  */
 export async function establishSession(gh: GatehouseContext, req: Request, user: User): Promise<void> {
-  await Promise.all([
+  const [, , termsAccepted] = await Promise.all([
     new Promise<void>((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve()))),
     gh.users.recordLogin(user.user_id, { ip: gh.clientIp(req) }),
+    hasAcceptedTerms(gh, user.user_id),
   ]);
+  // On the new session: the terms gate asks for the current terms before anything else.
+  if (!termsAccepted) req.session.termsPending = gh.options.terms!.version;
 }
 
 /** GET and POST /login: the hosted login page and the database connection's password check. */

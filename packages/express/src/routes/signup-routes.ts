@@ -6,6 +6,7 @@ import { messagePage } from '../pages/message-page.js';
 import { signupPage } from '../pages/signup-page.js';
 import { pageContext } from '../page-context.js';
 import { safeReturnTo } from '../return-to.js';
+import { accepted, recordTermsAcceptance } from '../terms.js';
 import { wantsHtml } from '../wants-html.js';
 import { establishSession } from './login-routes.js';
 
@@ -32,7 +33,7 @@ export function sendLater(gh: GatehouseContext, work: () => Promise<void>): void
 export function signupRoutes(gh: GatehouseContext): Router {
   const router = Router();
   const { allowedOrigins, defaultReturnTo, passwordPolicy } = gh.options;
-  const limits = { minLength: passwordPolicy.minLength, maxLength: passwordPolicy.maxLength };
+  const limits = { minLength: passwordPolicy.minLength, maxLength: passwordPolicy.maxLength, terms: gh.options.terms };
 
   router.use('/signup', (_req, _res, next) => next(gh.options.signup ? undefined : new GatehouseError('not_found')));
 
@@ -50,7 +51,12 @@ export function signupRoutes(gh: GatehouseContext): Router {
     const ip = gh.clientIp(req);
     let user: User | null = null;
     try {
+      if (gh.options.terms && !accepted(body.acceptTerms)) {
+        throw new GatehouseError('invalid_body', { field: 'acceptTerms', message: 'Accept the terms of service to create an account.' });
+      }
       user = await gh.users.createUser({ email, password: body.password }, { ip });
+      // Before the session: a user who just accepted is not asked again at this login.
+      await recordTermsAcceptance(gh, req, user.user_id);
     } catch (err) {
       if (!isGatehouseError(err) || (err.code !== 'user_exists' && err.status >= 500)) throw err;
       if (err.code !== 'user_exists') {

@@ -73,6 +73,36 @@ export function describeSessionStore(storage: StorageRef): void {
       assert.equal(await storage().getSession(current, new Date()), null);
     });
 
+    it("reads a session with its user's change stamp in one call (when the store offers it)", async function () {
+      const store = storage();
+      if (!store.getSessionWithUser) return this.skip();
+      const record = newUserRecord();
+      const created = await store.createUser(record);
+      const sid = `sid-${unique()}`;
+      const session: SessionRecord = { data: '{"a":1}', expires_at: later(), user_id: record.user_id };
+      await store.setSession(sid, session);
+      assert.deepEqual(await store.getSessionWithUser(sid, new Date()), { session, user: { updated_at: created.updated_at, blocked: false } });
+
+      // The stamp equals the user's own updated_at after a change, and shows a block.
+      const changed = await store.modifyUser(record.user_id, () => ({ blocked: true, updated_at: new Date(created.updated_at.getTime() + 1234) }));
+      const read = await store.getSessionWithUser(sid, new Date());
+      assert.deepEqual(read?.user, { updated_at: changed!.updated_at, blocked: true });
+      assert.equal(read.user.updated_at.getTime(), (await store.getUser(record.user_id))!.updated_at.getTime());
+
+      // Anonymous, and a user gone: no user; expired or unknown: no session.
+      const anonymous = `sid-${unique()}`;
+      await store.setSession(anonymous, { data: '{}', expires_at: later(), user_id: null });
+      assert.deepEqual(await store.getSessionWithUser(anonymous, new Date()), { session: { data: '{}', expires_at: (await store.getSession(anonymous, new Date()))!.expires_at, user_id: null }, user: null });
+      const orphan = `sid-${unique()}`;
+      await store.setSession(orphan, { data: '{}', expires_at: later(), user_id: `auth0|gone-${unique()}` });
+      assert.equal((await store.getSessionWithUser(orphan, new Date()))?.user, null);
+      assert.equal(await store.getSessionWithUser(sid, later(2 * HOUR)), null);
+      assert.equal(await store.getSessionWithUser(`sid-missing-${unique()}`, new Date()), null);
+      await store.deleteUser(record.user_id);
+      assert.equal(await store.getSessionWithUser(sid, new Date()), null, 'deleting the user ends its sessions');
+      for (const s of [anonymous, orphan]) await store.destroySession(s);
+    });
+
     it('sweeps the sessions expired at now and only those', async () => {
       // Dates far in the past, so sweeping cannot touch live sessions of a shared database.
       const now = new Date(Date.UTC(2001, 0, 1) + Math.floor(Math.random() * 1_000_000));

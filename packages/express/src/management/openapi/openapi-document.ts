@@ -1,5 +1,6 @@
 import { APPLICATION_SCHEMAS, APPLICATIONS_PATHS } from './applications-paths.js';
 import { IDENTITIES_PATHS } from './identities-paths.js';
+import { IMPERSONATION_PATHS } from './impersonation-paths.js';
 import { JOB_SCHEMAS, JOBS_PATHS } from './jobs-paths.js';
 import { LOG_SCHEMAS, LOGS_PATHS } from './logs-paths.js';
 import { ERROR_RESPONSES, HEADERS, json, PARAMETERS, SECURITY_SCHEMES } from './operation.js';
@@ -59,7 +60,7 @@ export function managementOpenApi(): OpenApiDocument {
       { name: 'Keys' },
       { name: 'Meta' },
     ],
-    paths: { ...USERS_PATHS, ...IDENTITIES_PATHS, ...USER_RELATIONS_PATHS, ...USER_BLOCKS_PATHS, ...ROLES_PATHS, ...TICKETS_PATHS, ...JOBS_PATHS, ...LOGS_PATHS, ...APPLICATIONS_PATHS, ...DOCUMENT_PATH },
+    paths: { ...USERS_PATHS, ...IDENTITIES_PATHS, ...USER_RELATIONS_PATHS, ...USER_BLOCKS_PATHS, ...IMPERSONATION_PATHS, ...ROLES_PATHS, ...TICKETS_PATHS, ...JOBS_PATHS, ...LOGS_PATHS, ...APPLICATIONS_PATHS, ...DOCUMENT_PATH },
     components: {
       schemas: { ...SCHEMAS, ...JOB_SCHEMAS, ...LOG_SCHEMAS, ...APPLICATION_SCHEMAS },
       parameters: PARAMETERS,

@@ -1,0 +1,149 @@
+/**
+ * Protected-request throughput: a signed-in GET through Gatehouse (identity() + requireAuth())
+ * against the stack people hand-roll (passport-local + express-session + connect-session-sequelize,
+ * the user re-read on each request) on SQLite and PostgreSQL, and against bare Express with no auth;
+ * three Gatehouse instances against one on PostgreSQL + Redis; and the memory 10,000 more sessions
+ * cost in the process. Each server is a child process (bench/protected-server.ts) so the load
+ * generator (autocannon, here) never shares its event loop; rounds alternate and the median ratio
+ * is reported, since the machine is shared.
+ */
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
+
+const SERVER = fileURLToPath(new URL('./protected-server.ts', import.meta.url));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  cookie: string;
+}
+
+async function start(config: Record<string, unknown>): Promise<Server> {
+  const child = fork(SERVER, [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, BENCH_SERVER: JSON.stringify(config) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ port: number; cookie: string }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { port: number; cookie: string }));
+    child.once('exit', (code) => reject(new Error(`bench server ${JSON.stringify(config)} exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${ready.port}/private`, cookie: ready.cookie };
+}
+
+async function stop(server: Server): Promise<void> {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.send({ stop: true });
+  await exited;
+}
+
+/** Requests/s of signed-in GETs against `urls` (one cookie), all answers checked. */
+async function load(urls: string[], cookie: string, durationSec: number, connections: number): Promise<number> {
+  const result = await autocannon({ url: urls.length === 1 ? urls[0]! : urls, connections, duration: durationSec, headers: cookie ? { cookie } : {} });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${urls[0]}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+export interface ProtectedBenchOptions {
+  durationSec?: number;
+  rounds?: number;
+  connections?: number;
+  postgresUrl?: string;
+  redisUrl?: string;
+}
+
+export interface ProtectedRow {
+  label: string;
+  figure: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d);
+
+/** Alternating rounds of each server; the median of each one's rate and of the ratios to the first. */
+async function compare(servers: Array<{ urls: string[]; cookie: string }>, options: Required<ProtectedBenchOptions>) {
+  const rates: number[][] = servers.map(() => []);
+  for (let r = 0; r < options.rounds; r++) {
+    for (const [i, s] of servers.entries()) rates[i]!.push(await load(s.urls, s.cookie, options.durationSec, options.connections));
+  }
+  return {
+    rates: rates.map(median),
+    ratios: rates.map((xs) => median(xs.map((x, r) => x / rates[0]![r]!))),
+  };
+}
+
+export async function benchProtected(input: ProtectedBenchOptions = {}): Promise<ProtectedRow[]> {
+  const options: Required<ProtectedBenchOptions> = {
+    durationSec: input.durationSec ?? Number(process.env.BENCH_DURATION ?? 5),
+    rounds: input.rounds ?? 3,
+    connections: input.connections ?? 16,
+    postgresUrl: input.postgresUrl ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    redisUrl: input.redisUrl ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+  const rows: ProtectedRow[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-protected-'));
+  try {
+    // SQLite: baseline, Gatehouse, bare Express.
+    {
+      const baseline = await start({ kind: 'baseline', databaseUrl: `sqlite:${join(dir, 'baseline.sqlite')}`, login: true });
+      const gatehouse = await start({ kind: 'gatehouse', databaseUrl: `sqlite:${join(dir, 'gatehouse.sqlite')}`, login: true });
+      const bare = await start({ kind: 'bare' });
+      const { rates, ratios } = await compare(
+        [baseline, gatehouse, bare].map((s) => ({ urls: [s.url], cookie: s.cookie })),
+        options,
+      );
+      const [base, gh, bareRate] = rates as [number, number, number];
+      rows.push({ label: 'protected GET, SQLite', figure: `${fmt(gh)} req/s`, baseline: `passport-local + express-session + connect-session-sequelize ${fmt(base)} req/s`, ratio: `${fmt(ratios[1]!, 2)}x`, goal: '>= 1.5x' });
+      rows.push({ label: 'protected GET vs no auth, SQLite', figure: `${fmt(gh)} req/s`, baseline: `bare Express ${fmt(bareRate)} req/s`, ratio: `${fmt(median([gh / bareRate]), 2)}x`, goal: '>= 0.5x' });
+      // The memory 10,000 more active sessions cost in the Gatehouse process (sessions live in the store).
+      gatehouse.child.send({ memory: 10_000 });
+      const m = await new Promise<{ memory?: { heapPer10k: number; rssPer10k: number }; error?: string }>((resolve) => gatehouse.child.once('message', (x) => resolve(x as never)));
+      if (m.error) throw new Error(m.error);
+      rows.push({ label: 'memory per 10,000 active sessions (Gatehouse process, SQLite)', figure: `heap ${fmt(m.memory!.heapPer10k / 1024 ** 2, 1)} MB, RSS ${fmt(m.memory!.rssPer10k / 1024 ** 2, 1)} MB`, baseline: '—', ratio: '—', goal: 'flat' });
+      await Promise.all([baseline, gatehouse, bare].map(stop));
+    }
+    // PostgreSQL: baseline and Gatehouse (database sessions).
+    {
+      const baseline = await start({ kind: 'baseline', databaseUrl: options.postgresUrl, login: true, tablePrefix: 'benchbase_' });
+      const gatehouse = await start({ kind: 'gatehouse', databaseUrl: options.postgresUrl, login: true, tablePrefix: 'benchgh_' });
+      const { rates, ratios } = await compare([baseline, gatehouse].map((s) => ({ urls: [s.url], cookie: s.cookie })), options);
+      rows.push({ label: 'protected GET, PostgreSQL', figure: `${fmt(rates[1]!)} req/s`, baseline: `passport-local + express-session + connect-session-sequelize ${fmt(rates[0]!)} req/s`, ratio: `${fmt(ratios[1]!, 2)}x`, goal: '>= 1.5x' });
+      await Promise.all([baseline, gatehouse].map(stop));
+    }
+    // PostgreSQL + Redis: one instance, then three behind the same load generator.
+    {
+      const prefix = `gatehouse-bench-${process.pid}:`;
+      const common = { kind: 'gatehouse', databaseUrl: options.postgresUrl, tablePrefix: 'benchgh_', redisUrl: options.redisUrl, redisPrefix: prefix };
+      const first = await start({ ...common, login: true });
+      const others = [await start(common), await start(common)];
+      const { rates, ratios } = await compare(
+        [
+          { urls: [first.url], cookie: first.cookie },
+          { urls: [first.url, ...others.map((o) => o.url)], cookie: first.cookie },
+        ],
+        options,
+      );
+      rows.push({ label: 'three instances vs one, PostgreSQL + Redis (load generator on the same 2 cores)', figure: `${fmt(rates[1]!)} req/s`, baseline: `one instance ${fmt(rates[0]!)} req/s`, ratio: `${fmt(ratios[1]!, 2)}x`, goal: '>= 1.3x' });
+      await Promise.all([first, ...others].map(stop));
+      const redis = createClient({ url: options.redisUrl });
+      await redis.connect();
+      for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await redis.del(keys);
+      redis.destroy();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const row of await benchProtected()) console.log(`| ${row.label} | ${row.figure} | ${row.baseline} | ${row.ratio} | ${row.goal} |`);
+}
