@@ -6,7 +6,7 @@
  *   connect-session-sequelize, the user re-read by primary key on every request;
  * - `bare`: Express alone, no auth.
  * It answers the parent with `{ port, cookie }`: a signed-in session's cookie (made with one real
- * login) for the parent's load, and on `{ memory: n }` measures the heap for n more sessions.
+ * login) for the parent's load, and on `{ measure: true }` its heap and RSS after a full GC.
  */
 import { hash, verify } from '@node-rs/argon2';
 import { OWASP_ARGON2ID } from '@gatehouse/core';
@@ -79,7 +79,7 @@ if (config.kind === 'gatehouse') {
       done(null, user.get({ plain: true }));
     }, done);
   }));
-  passport.serializeUser((user, done) => done(null, (user as { id: number }).id));
+  passport.serializeUser((user, done) => done(null, (user as unknown as { id: number }).id));
   passport.deserializeUser((id: number, done) => {
     User.findByPk(id).then((user) => done(null, user ? user.get({ plain: true }) : false), done);
   });
@@ -87,7 +87,7 @@ if (config.kind === 'gatehouse') {
   app.use(session({ store, secret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax', maxAge: 7 * 86_400_000 } }));
   app.use(passport.session());
   app.post('/login', passport.authenticate('local'), (_req, res) => res.json({ ok: true }));
-  app.get('/private', (req, res) => (req.user ? res.json({ id: (req.user as { id: number }).id }) : res.status(401).end()));
+  app.get('/private', (req, res) => (req.user ? res.json({ id: (req.user as unknown as { id: number }).id }) : res.status(401).end()));
   if (config.login) {
     const email = `bench-${process.pid}-${Date.now()}@example.com`;
     await User.create({ email, password_hash: await hash(password, OWASP_ARGON2ID), name: 'Bench' });
@@ -133,31 +133,9 @@ function memory(): { heap: number; rss: number } {
   return { heap: m.heapUsed, rss: m.rss };
 }
 
-/** Makes `n` new sessions through the app (anonymous sessions with a CSRF token, each used twice) and reports the memory grown. */
-async function sessionsMemory(n: number): Promise<{ heapPer10k: number; rssPer10k: number }> {
-  const before = memory();
-  const cookies: string[] = [];
-  const batch = 50;
-  for (let i = 0; i < n; i += batch) {
-    const made = await Promise.all(Array.from({ length: Math.min(batch, n - i) }, async () => {
-      const res = await fetch(`${base}/auth/csrf-token`);
-      return res.headers.getSetCookie()[0]!.split(';')[0]!;
-    }));
-    cookies.push(...made);
-  }
-  // Each session active again: a second request with its cookie.
-  for (let i = 0; i < cookies.length; i += batch) {
-    await Promise.all(cookies.slice(i, i + batch).map((cookie) => fetch(`${base}/auth/csrf-token`, { headers: { cookie } }).then((r) => r.text())));
-  }
-  cookies.length = 0;
-  const after = memory();
-  const scale = 10_000 / n;
-  return { heapPer10k: (after.heap - before.heap) * scale, rssPer10k: (after.rss - before.rss) * scale };
-}
-
-process.on('message', (message: { memory?: number; stop?: true }) => {
-  if (message.memory) {
-    sessionsMemory(message.memory).then((m) => process.send!({ memory: m }), (err: unknown) => process.send!({ error: String(err) }));
+process.on('message', (message: { measure?: true; stop?: true }) => {
+  if (message.measure) {
+    process.send!({ memory: memory() });
   } else if (message.stop) {
     server.close();
     void close().then(() => process.exit(0));

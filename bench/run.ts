@@ -6,6 +6,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { benchLogin } from './login.js';
 import { benchImport, importBenchTable } from './import.js';
 import { benchSearch } from './search.js';
+import { benchProtected } from './protected.js';
 import { benchElementsRender } from './elements-render.js';
 
 // Benchmarks run the built packages (dist) as production does. tsx (which only compiles these
@@ -23,6 +24,7 @@ console.log('|---|---|---|---|---|');
 console.log(`| login throughput (concurrency ${login.concurrency}, SQLite) | ${fmt(login.loginsPerSec)} logins/s | raw Argon2id ${fmt(login.rawHashesPerSec)} hashes/s | ${fmt(login.ratio, 2)}x | >= 0.9x |`);
 console.log(`| reference: bare Express route doing only the verify | ${fmt(login.bareVerifyPerSec)} req/s | raw Argon2id | ${fmt(login.bareRatio, 2)}x | — |`);
 console.log(`| event-loop delay p99 during logins | ${fmt(login.eventLoopP99Ms)} ms | — | — | < 20 ms |`);
+for (const row of await benchProtected()) console.log(`| ${row.label} | ${row.figure} | ${row.baseline} | ${row.ratio} | ${row.goal} |`);
 for (const line of importBenchTable(await benchImport())) console.log(line);
 for (const r of await benchSearch()) {
   const name = r.klass.startsWith('primary-key') ? r.klass : `search: ${r.klass}`;

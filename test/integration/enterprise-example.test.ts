@@ -81,15 +81,19 @@ describe('examples/enterprise: signing in through a local directory and a test S
   });
 
   after(async () => {
-    if (server?.listening) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    // The directory and the IdP are processes and ports of their own: stopped even if the app's close fails.
+    try {
+      if (server?.listening) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      await auth?.close();
+    } finally {
+      await idp?.close();
+      await directory?.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+      if (dbUrl) await removeTestDatabase(dbUrl);
     }
-    await auth?.close();
-    await idp?.close();
-    await directory?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    if (dbUrl) await removeTestDatabase(dbUrl);
   });
 
   const roleNames = async (userId: string) => (await auth.gatehouse.storage.getUserRoles(userId)).map((r) => r.name).sort();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { SequelizeStorage } from '@gatehouse/storage-sequelize';
 import { identity } from '@gatehouse/express';
 import { createVerifiedUser, signedInBrowser } from '../support/accounts.js';
-import { dropKeys, keysUnder, requireTestRedis, TEST_REDIS_URL, testRedisClient, testRedisPrefix } from '../support/redis.js';
+import { dropKeys, requireTestRedis, TEST_REDIS_URL, testRedisClient, testRedisPrefix } from '../support/redis.js';
 import { browser, sessionCookie, startTestApp, STRONG_PASSWORD, type TestApp } from '../support/test-app.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 

@@ -13,8 +13,10 @@ describe('reliability', function () {
 
   it('answers 503 (never 200, never a crash) on a protected route while the session store is down', async () => {
     const { agent } = await signedInBrowser(t);
-    const original = t.storage.getSession.bind(t.storage);
+    // Both ways the session store reads a session (with its user's stamp, on the fast path, or alone).
+    const original = { getSession: t.storage.getSession, getSessionWithUser: t.storage.getSessionWithUser };
     t.storage.getSession = () => Promise.reject(new GatehouseError('storage_unavailable'));
+    t.storage.getSessionWithUser = () => Promise.reject(new GatehouseError('storage_unavailable'));
     try {
       const res = await agent.get('/private').set('Accept', 'application/json');
       assert.equal(res.status, 503);
@@ -22,7 +24,7 @@ describe('reliability', function () {
       const me = await agent.get('/auth/me').set('Accept', 'application/json');
       assert.equal(me.status, 503);
     } finally {
-      t.storage.getSession = original;
+      Object.assign(t.storage, original);
     }
     await agent.get('/private').expect(200);
   });

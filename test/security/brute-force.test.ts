@@ -68,6 +68,16 @@ describe('security: brute-force protection and rate limits', function () {
     return agent.post(path).set('Accept', 'application/json').set('X-Forwarded-For', ip).send({ _csrf: await agent.csrf(), ...body });
   }
 
+  it('does not count an attempt that ended in neither a wrong password nor a success', async () => {
+    const user = await createVerifiedUser(t);
+    const ip = newIp();
+    // Nine wrong passwords, then ten attempts without a password (400, no password checked):
+    // the pair is still one failure short of its block.
+    for (let i = 0; i < 9; i++) assert.equal((await login(t, user.email!, WRONG, ip)).status, 401);
+    for (let i = 0; i < 10; i++) assert.equal((await login(t, user.email!, '', ip)).status, 400);
+    assert.equal((await login(t, user.email!, STRONG_PASSWORD, ip)).status, 200);
+  });
+
   it('answers attempts 1-10 from one IP with 401 and the 11th with 429, then refuses the right password too', async () => {
     const user = await createVerifiedUser(t);
     const ip = newIp();

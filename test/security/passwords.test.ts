@@ -79,6 +79,30 @@ describe('security: passwords and login', function () {
     assert.equal((await login(user.email, 'imported password 2')).status, 401);
   });
 
+  it('keeps every byte of a long password when an imported bcrypt hash is re-hashed (no 72-byte cut on the new hash)', async () => {
+    const user = await createVerifiedUser(t);
+    // bcrypt itself reads only 72 bytes: both of these match the imported hash.
+    const long = `${'imported-'.repeat(9)}tail-A`;
+    const sameFirst72 = `${'imported-'.repeat(9)}tail-B`;
+    assert.ok(Buffer.byteLength(long) > 72);
+    await t.storage.setPasswordHash(user.user_id, await bcryptHash(long, 10));
+    assert.equal((await login(user.email, long)).status, 200);
+    assert.match((await t.storage.getPasswordHash(user.user_id))!, /^\$argon2id\$/u);
+    // The Argon2id hash made at that login covers the whole password: the last character matters now.
+    assert.equal((await login(user.email, sameFirst72)).status, 401);
+    assert.equal((await login(user.email, long)).status, 200);
+  });
+
+  it('never forces a rotation: a password set years ago still signs in, with no prompt to change it', async () => {
+    const user = await createVerifiedUser(t);
+    const sequelize = (t.storage as unknown as { sequelize: { query(sql: string, options: object): Promise<unknown> } }).sequelize;
+    await sequelize.query('UPDATE gatehouse_credentials SET updated_at = :old WHERE user_id = :id', { replacements: { old: new Date('2019-01-01T00:00:00Z'), id: user.user_id } });
+    const res = await login(user.email, STRONG_PASSWORD);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.user_id, user.user_id);
+    assert.equal(res.body.returnTo, '/');
+  });
+
   it('refuses a blocked user even with the right password', async () => {
     const user = await createVerifiedUser(t);
     await t.auth.gatehouse.users.setBlocked(user.user_id, true);

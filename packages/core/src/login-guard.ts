@@ -104,6 +104,22 @@ export class LoginGuard {
     for (const [count, limit] of [[ip, this.limits.failuresPerIp], [id, this.limits.failuresPerIdentifier]] as const) {
       if (count && count.count >= limit.points) throw new GatehouseError('too_many_requests', { retryAfterSec: retryAfter(count.msBeforeReset) });
     }
+    if (identifier === '') return;
+    // The attempt is counted for the pair before its password is checked, so that many attempts
+    // sent at once cannot all get past the limit while none has failed yet. A success resets the
+    // count; an attempt that ends otherwise (an outage) is taken back by abandon().
+    const key = this.pairKey(identifier, attempt.ip);
+    const pair = await this.pairs.hit(key);
+    if (pair.count > this.limits.failuresPerIdentifierAndIp.points) {
+      await this.pairs.release(key);
+      throw new GatehouseError('too_many_attempts', { retryAfterSec: retryAfter(pair.msBeforeReset) });
+    }
+  }
+
+  /** An attempt that passed check() but ended in neither a failure nor a success (a 5xx, a missing field): it no longer counts. */
+  async abandon(attempt: LoginAttempt): Promise<void> {
+    const identifier = normalizeIdentifier(attempt.identifier);
+    if (identifier !== '') await this.pairs.release(this.pairKey(identifier, attempt.ip));
   }
 
   /**
@@ -116,7 +132,8 @@ export class LoginGuard {
     const identifier = normalizeIdentifier(attempt.identifier);
     const none: AttemptCount = { count: 0, msBeforeReset: 0 };
     const [pair, , ip] = await Promise.all([
-      identifier === '' ? none : this.pairs.hit(this.pairKey(identifier, attempt.ip)),
+      // Counted by check() already; a failure only has to see where the count stands.
+      identifier === '' ? none : this.pairs.peek(this.pairKey(identifier, attempt.ip)).then((c) => c ?? none),
       identifier === '' ? none : this.identifiers.hit(identifier),
       this.ips.hit(attempt.ip),
     ]);

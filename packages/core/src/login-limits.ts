@@ -99,6 +99,8 @@ export interface AttemptCounter {
   peek(key: string): Promise<AttemptCount | null>;
   /** Forgets the key's count. */
   reset(key: string): Promise<void>;
+  /** Takes one event back (an attempt counted up front that ended neither in failure nor success). */
+  release(key: string): Promise<void>;
 }
 
 /** Makes the counter for one limit; `name` keeps the keys of different limits apart. */

@@ -38,6 +38,8 @@ export interface RequestLoginGuard {
   recordFailure(req: Request, identifier: unknown, options?: { connection?: string; userId?: string | null }): Promise<void>;
   /** Ends the run of failures of the identifier. */
   recordSuccess(req: Request, identifier: unknown): Promise<void>;
+  /** After check(), for an attempt that ended in neither (a 5xx, a missing field): it stops counting. */
+  abandon(req: Request, identifier: unknown): Promise<void>;
   /** Counts a signup attempt from the request's IP; 429 past the limit. */
   countSignup(req: Request): Promise<void>;
   /** Counts an account email asked for to `identifier` (address or user id); 429 past the limit. */
@@ -67,6 +69,7 @@ export function requestLoginGuard(deps: LoginGuardDeps): RequestLoginGuard {
       });
     },
     recordSuccess: (req, identifier) => guard.recordSuccess({ identifier, ip: deps.clientIp(req) }),
+    abandon: (req, identifier) => guard.abandon({ identifier, ip: deps.clientIp(req) }),
     countSignup: (req) => guard.countSignup(deps.clientIp(req)),
     countEmail: (req, identifier) => guard.countEmail(identifier, deps.clientIp(req)),
   };

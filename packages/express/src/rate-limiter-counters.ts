@@ -45,6 +45,9 @@ export function rateLimiterCounters(store: 'memory' | RedisClientLike, keyPrefix
       async reset(key) {
         await limiter.delete(key);
       },
+      async release(key) {
+        await limiter.reward(key, 1);
+      },
     };
   };
 }

@@ -33,6 +33,8 @@ interface LoginHooks {
   rejected(): Promise<void>;
   /** After the connection accepted them. */
   accepted(): Promise<void>;
+  /** After before() let the attempt through but it ended in neither (an outage, a bad profile). */
+  abandoned(): Promise<void>;
 }
 
 /** How a route that is not the login page ends a connection login (passwordless verify and link pages). */
@@ -61,10 +63,20 @@ export function finishLogin(
   return (req: Request, res: Response, next: NextFunction) => {
     const html = wantsHtml(req);
     const ip = gh.clientIp(req);
+    /** Whether before() counted this attempt and nothing has settled it yet. */
+    let pending = false;
+    const settle = async (outcome: 'rejected' | 'accepted' | 'abandoned') => {
+      if (!hooks || !pending) return;
+      pending = false;
+      await hooks[outcome]();
+    };
+    const crash = (err: unknown) => {
+      void settle('abandoned').catch(() => undefined).then(() => next(err));
+    };
     const fail = async (error: GatehouseError, reason: string) => {
       await gh.users.log(LOG_TYPES.failedLogin, reason, null, { ip }, { connection: connection.name }).catch(() => undefined);
       // Only wrong credentials count towards a block; the guard's own 429 never does.
-      if (hooks && WRONG_CREDENTIALS.has(error.code)) await hooks.rejected();
+      await settle(WRONG_CREDENTIALS.has(error.code) ? 'rejected' : 'abandoned');
       if (!html) return next(error);
       if (error.retryAfterSec !== undefined) res.set('Retry-After', String(error.retryAfterSec));
       if (extras.failurePage) return res.status(error.status).type('html').send(extras.failurePage(req, error));
@@ -78,18 +90,18 @@ export function finishLogin(
       (async () => {
         if (err) {
           if (isGatehouseError(err) && err.status < 500) return fail(err, err.message);
-          if (isGatehouseError(err)) return next(err);
+          if (isGatehouseError(err)) return crash(err);
           // A strategy that throws a plain Error has met something it did not expect; the
           // details go to the server log, never to the browser.
           gh.options.logger.error(`[gatehouse] connection ${connection.name} failed:`, err);
-          return next(new GatehouseError('connection_unavailable', { cause: err }));
+          return crash(new GatehouseError('connection_unavailable', { cause: err }));
         }
         if (!profile) {
           const error = isGatehouseError(info) ? info : new GatehouseError('connection_login_failed');
           const reason = isGatehouseError(info) ? (info.cause instanceof Error ? info.cause.message : info.message) : 'rejected by the connection';
           return fail(error, reason);
         }
-        await hooks?.accepted();
+        await settle('accepted');
         const user = await gh.externalLogins.signIn(connection, profile, { ip });
         const returnTo = await returnToOf(profile);
         await establishSession(gh, req, user);
@@ -97,12 +109,15 @@ export function finishLogin(
         const destination = await afterLoginDestination(gh, user, returnTo);
         if (html) return res.redirect(303, destination);
         res.json({ user_id: user.user_id, returnTo: destination });
-      })().catch((e: unknown) => (isGatehouseError(e) && e.status < 500 ? fail(e, e.message) : next(e)));
+      })().catch((e: unknown) => (isGatehouseError(e) && e.status < 500 ? fail(e, e.message) : crash(e)));
     });
     if (!hooks) return authenticate(req, res, next);
     // Before any bind or script runs: a blocked or throttled attempt costs the directory nothing.
     hooks.before().then(
-      () => authenticate(req, res, next),
+      () => {
+        pending = true;
+        authenticate(req, res, next);
+      },
       (err: unknown) => {
         if (!isGatehouseError(err) || err.status >= 500) return next(err);
         fail(err, err.message).catch(next);
@@ -121,6 +136,7 @@ export function credentialsLogin(gh: GatehouseContext, passport: PassportStatic,
       before: () => gh.loginGuard.check(req, identifier),
       rejected: () => gh.loginGuard.recordFailure(req, identifier, { connection: connection.name }),
       accepted: () => gh.loginGuard.recordSuccess(req, identifier),
+      abandoned: () => gh.loginGuard.abandon(req, identifier),
     })(req, res, next);
   };
 }

@@ -62,12 +62,14 @@ export function loginRoutes(gh: GatehouseContext, passport: PassportStatic): Rou
     };
 
     const authenticate = passport.authenticate(DATABASE_STRATEGY, { session: false }, (err: unknown, user: User | false, info: unknown) => {
-      if (err) return isGatehouseError(err) && err.status < 500 ? fail(err) : next(err);
+      // An attempt that ends in neither a wrong password nor a success stops counting.
+      const abandon = () => gh.loginGuard.abandon(req, identifier).catch(() => undefined);
+      if (err) return void abandon().then(() => (isGatehouseError(err) && err.status < 500 ? fail(err) : next(err)));
       if (!user) {
         const error = isGatehouseError(info) ? info : new GatehouseError('invalid_body', { message: 'Enter your email and password.' });
         // Only a wrong password counts (an unknown user's too, alike); a missing field does not.
         if (error.code === 'invalid_credentials') return gh.loginGuard.recordFailure(req, identifier).then(() => fail(error), next);
-        return fail(error);
+        return void abandon().then(() => fail(error));
       }
       // The password was right: the run of failures ends, even if this login goes no further.
       gh.loginGuard.recordSuccess(req, identifier).then(() => proceed(user), next);

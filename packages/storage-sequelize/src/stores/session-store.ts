@@ -1,5 +1,5 @@
 import type { SessionRecord, SessionStore } from '@gatehouse/core';
-import { literal, Op } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
 import type { AdapterContext } from '../adapter-context.js';
 import type { SessionRow } from '../models/session-model.js';
 import { rowOf } from '../models/row-model.js';
@@ -14,9 +14,16 @@ export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'lis
   const q = (name: string) => ctx.sequelize.getQueryInterface().quoteIdentifier(name);
   const sessions = q(models.session.getTableName() as string);
   const users = q(models.user.getTableName() as string);
-  // Correlated primary-key lookups in the session's own SELECT: one round trip, one index probe each.
-  const userColumn = (column: string) =>
-    literal(`(SELECT ${users}.${q(column)} FROM ${users} WHERE ${users}.${q('user_id')} = ${sessions}.${q('user_id')})`);
+  // One statement on the hot path of every signed-in request: written once, as SQL, so no query
+  // builder runs per request; both lookups are primary keys.
+  const withUserSql =
+    `SELECT s.${q('data')} AS data, s.${q('expires_at')} AS expires_at, s.${q('user_id')} AS user_id, ` +
+    `u.${q('updated_at')} AS user_updated_at, u.${q('blocked')} AS user_blocked ` +
+    `FROM ${sessions} s LEFT JOIN ${users} u ON u.${q('user_id')} = s.${q('user_id')} ` +
+    `WHERE s.${q('sid')} = :sid AND s.${q('expires_at')} > `;
+  // The time as the column's own type writes it (milliseconds and time zone included on every dialect).
+  const generator = ctx.sequelize.getQueryInterface().queryGenerator as { escape(value: unknown, field?: unknown): string };
+  const expiresField = models.session.getAttributes().expires_at;
   return {
     async getSession(sid, now) {
       const row = await models.session.findOne({ where: { sid, expires_at: { [Op.gt]: now } } });
@@ -24,11 +31,10 @@ export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'lis
     },
 
     async getSessionWithUser(sid, now) {
-      const row = (await models.session.findOne({
-        where: { sid, expires_at: { [Op.gt]: now } },
-        attributes: ['sid', 'data', 'expires_at', 'user_id', [userColumn('updated_at'), 'user_updated_at'], [userColumn('blocked'), 'user_blocked']],
-        raw: true,
-      })) as unknown as (SessionRow & { user_updated_at: Date | string | null; user_blocked: unknown }) | null;
+      const sql = withUserSql + generator.escape(now, expiresField);
+      const row = (await ctx.sequelize.query(sql, { replacements: { sid }, type: QueryTypes.SELECT, plain: true })) as
+        | (SessionRow & { user_updated_at: Date | string | null; user_blocked: unknown })
+        | null;
       if (!row) return null;
       const user = row.user_updated_at === null ? null : { updated_at: toDate(row.user_updated_at), blocked: toBoolean(row.user_blocked) };
       return { session: toSession(row), user };

@@ -97,6 +97,8 @@ export function describeSessionStore(storage: StorageRef): void {
       await store.setSession(orphan, { data: '{}', expires_at: later(), user_id: `auth0|gone-${unique()}` });
       assert.equal((await store.getSessionWithUser(orphan, new Date()))?.user, null);
       assert.equal(await store.getSessionWithUser(sid, later(2 * HOUR)), null);
+      assert.equal(await store.getSessionWithUser(sid, session.expires_at), null, 'expired at now');
+      assert.ok(await store.getSessionWithUser(sid, new Date(session.expires_at.getTime() - 1)));
       assert.equal(await store.getSessionWithUser(`sid-missing-${unique()}`, new Date()), null);
       await store.deleteUser(record.user_id);
       assert.equal(await store.getSessionWithUser(sid, new Date()), null, 'deleting the user ends its sessions');
