@@ -40,25 +40,36 @@ export function createUserSearch(ctx: AdapterContext, prefix: string, exactCount
   const table = (name: string) => qi.quoteIdentifier(`${prefix}${name}`);
   const u = qi.quoteIdentifier('u');
 
+  /** The planner's row estimate for the query: PostgreSQL's plan rows, MySQL/MariaDB's rows × filtered of the users table. */
+  async function plannerEstimate(from: string): Promise<number> {
+    if (ctx.dialect === 'postgres') {
+      const [plan] = await ctx.sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${from}`, {
+        type: QueryTypes.SELECT,
+      });
+      return Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+    }
+    const rows = await ctx.sequelize.query<{ table: string; rows: number | string | null; filtered?: number | string | null }>(`EXPLAIN SELECT 1 ${from}`, {
+      type: QueryTypes.SELECT,
+    });
+    const users = rows.find((r) => r.table === 'u');
+    return Math.round(Number(users?.rows ?? 0) * (users?.filtered === undefined || users.filtered === null ? 1 : Number(users.filtered) / 100));
+  }
+
   /**
-   * Exact up to `exactCountUpTo` matches (a capped count stops early); beyond that PostgreSQL
-   * answers the planner's estimate, flagged as such, so a broad query on millions of users does
-   * not pay for a full count. SQLite and MySQL count exactly.
+   * Exact up to `exactCountUpTo` matches (a capped count stops early); beyond that PostgreSQL and
+   * MySQL/MariaDB answer the planner's estimate, flagged as such, so a broad query on millions of
+   * users does not pay for a full count. SQLite has no planner estimate to give: it counts exactly.
    */
   async function countMatches(where: string): Promise<{ total: number; totalIsEstimate?: true }> {
     const from = `FROM ${table('users')} ${u} WHERE ${where}`;
-    if (ctx.dialect === 'postgres') {
+    if (ctx.dialect !== 'sqlite') {
       const [capped] = await ctx.sequelize.query<{ total: number | string }>(
         `SELECT COUNT(*) AS total FROM (SELECT 1 ${from} LIMIT ${exactCountUpTo + 1}) capped`,
         { type: QueryTypes.SELECT },
       );
       const total = Number(capped?.total ?? 0);
       if (total <= exactCountUpTo) return { total };
-      const [plan] = await ctx.sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${from}`, {
-        type: QueryTypes.SELECT,
-      });
-      const estimate = Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
-      return { total: Math.max(estimate, exactCountUpTo + 1), totalIsEstimate: true };
+      return { total: Math.max(await plannerEstimate(from), exactCountUpTo + 1), totalIsEstimate: true };
     }
     const [count] = await ctx.sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total ${from}`, { type: QueryTypes.SELECT });
     return { total: Number(count?.total ?? 0) };
