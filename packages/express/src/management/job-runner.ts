@@ -46,13 +46,11 @@ export async function sweepExportFiles(dir: string, ttlMs: number, now: Date): P
  */
 export function jobRunner(gh: GatehouseContext) {
   const dir = gh.options.jobsDirectory;
-  let running = 0;
-  /** Holds a slot for a job until `work` settles. */
-  const track = (work: Promise<unknown>) => {
-    running += 1;
-    void work.finally(() => {
-      running -= 1;
-    });
+  /** The jobs this process runs, until their promise settles. */
+  const running = new Set<string>();
+  const track = (jobId: string, work: Promise<unknown>) => {
+    running.add(jobId);
+    void work.finally(() => running.delete(jobId));
   };
   const fail = (job: JobRecord) => async (err: unknown) => {
     gh.options.logger.error(`gatehouse: job ${job.id} failed:`, err);
@@ -60,18 +58,26 @@ export function jobRunner(gh: GatehouseContext) {
   };
 
   return {
-    /** Refuses a new job when this process already runs the configured maximum. */
-    assertCapacity(): void {
-      if (running >= gh.options.jobs.maxRunning) {
+    /**
+     * Refuses a new job when this process already runs the configured maximum. A job whose status
+     * is already completed or failed but whose promise is still tidying up (deleting its upload,
+     * refreshing statistics) does not count: callers polling the status may start the next one.
+     */
+    async assertCapacity(): Promise<void> {
+      const { maxRunning } = gh.options.jobs;
+      if (running.size < maxRunning) return;
+      const jobs = await Promise.all([...running].map((id) => gh.storage.getJob(id)));
+      const active = jobs.filter((job) => job !== null && job.status !== 'completed' && job.status !== 'failed').length;
+      if (active >= maxRunning) {
         throw new GatehouseError('too_many_requests', {
-          message: `There are already ${running} jobs running. Wait for one to finish and try again.`,
+          message: `There are already ${active} jobs running. Wait for one to finish and try again.`,
         });
       }
     },
 
     startImport(job: JobRecord): void {
       const file = join(dir, uploadFileName(job.id));
-      track(runUsersImport(createReadStream(file), {
+      track(job.id, runUsersImport(createReadStream(file), {
         storage: gh.storage,
         jobId: job.id,
         connection: job.connection ?? gh.users.databaseConnection,
@@ -102,7 +108,7 @@ export function jobRunner(gh: GatehouseContext) {
         await gh.storage.updateJobProgress(job.id, { add: { total: written }, at: gh.users.clock() });
         await gh.storage.completeJob(job.id, gh.users.clock(), name);
       };
-      track(run().catch(fail(job)));
+      track(job.id, run().catch(fail(job)));
     },
 
     /** The export file of a completed job, as a stream; `not_found` once the sweep has deleted it. */

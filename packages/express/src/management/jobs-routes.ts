@@ -109,7 +109,7 @@ export function jobsRoutes(gh: GatehouseContext): Router {
     if (!req.is('multipart/form-data')) {
       throw new GatehouseError('invalid_body', { message: 'The request must be multipart/form-data with a "users" file.' });
     }
-    runner.assertCapacity();
+    await runner.assertCapacity();
     const id = newJobId();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, uploadFileName(id));
@@ -164,7 +164,7 @@ export function jobsRoutes(gh: GatehouseContext): Router {
       throw new GatehouseError('invalid_body', { field: 'limit', message: 'limit must be a positive integer.' });
     }
     const fields = body.fields === undefined ? undefined : checkExportFields(body.fields);
-    runner.assertCapacity();
+    await runner.assertCapacity();
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const params: Record<string, unknown> = { format: format === 'csv' ? 'csv' : 'ndjson' };
     if (limit !== undefined) params.limit = limit;
