@@ -66,7 +66,10 @@ describe('management API: logs and tickets', function () {
       const res = await client.post('/tickets/password-change').send({ user_id: user.user_id, result_url: 'https://app.example.com/done' });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.match(res.body.ticket, /^http:\/\/127\.0\.0\.1\/auth\/password\/reset\?token=[A-Za-z0-9_-]{43}$/u);
-      assert.equal((await redeem(res.body.ticket, 'a ticket-made passphrase')).status, 200);
+      // The ticket's result_url is where the browser goes once the password is set.
+      const redeemed = await redeem(res.body.ticket, 'a ticket-made passphrase');
+      assert.equal(redeemed.status, 303);
+      assert.equal(redeemed.headers.location, 'https://app.example.com/done');
       await agent.get('/private').expect(401);
       const again = await redeem(res.body.ticket, 'yet another passphrase');
       assert.equal(again.status, 400);

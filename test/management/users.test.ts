@@ -42,6 +42,16 @@ describe('management API: users', function () {
       await agent.post('/auth/login').type('form').send({ _csrf: csrf, username: email, password: STRONG_PASSWORD }).expect(303);
     });
 
+    it('sends the verification link to an unverified user, unless verify_email is false', async () => {
+      const email = uniqueEmail('verify');
+      const quiet = uniqueEmail('quiet');
+      await client.post('/users').send({ connection: CONNECTION, email, password: STRONG_PASSWORD }).expect(201);
+      await client.post('/users').send({ connection: CONNECTION, email: quiet, password: STRONG_PASSWORD, verify_email: false }).expect(201);
+      const mail = await t.mail.waitFor(email.toLowerCase(), /Verify your email/u);
+      assert.match(mail.text, /\/auth\/verify-email\?token=/u);
+      assert.equal(t.mail.messages.filter((m) => m.to.includes(quiet.toLowerCase())).length, 0);
+    });
+
     it('requires the connection (400), refuses an unknown one, and creates nothing', async () => {
       const email = uniqueEmail();
       const missing = await client.post('/users').send({ email, password: STRONG_PASSWORD });

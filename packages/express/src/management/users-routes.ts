@@ -1,6 +1,7 @@
 import { GatehouseError, isGatehouseError, normalizeEmail, userToJson, type RequestContext } from '@gatehouse/core';
 import { Router, type Request, type Response } from 'express';
 import type { GatehouseContext } from '../context.js';
+import { sendLater, sendVerification } from '../routes/signup-routes.js';
 import { assertNotLastAdmin } from './admin-role.js';
 import { objectBody } from './body.js';
 import { callerOf, hasScopes, requireScopes } from './management-auth.js';
@@ -27,6 +28,8 @@ export function usersRoutes(gh: GatehouseContext): Router {
       throw new GatehouseError('invalid_body', { field: 'connection', message: 'Payload validation error: Missing required property: connection.' });
     }
     const user = await gh.users.createUser(body, requestContext(gh, req, res));
+    // Auth0's verify_email (default true): an unverified address gets the verification link.
+    if (body.verify_email !== false && !user.email_verified && user.email) sendLater(gh, () => sendVerification(gh, req, user));
     res.status(201).json(userToJson(user));
   });
 

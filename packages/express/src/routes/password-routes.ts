@@ -1,4 +1,4 @@
-import { isGatehouseError, LOG_TYPES, normalizeEmail } from '@gatehouse/core';
+import { hashOneTimeToken, isGatehouseError, LOG_TYPES, normalizeEmail } from '@gatehouse/core';
 import { Router } from 'express';
 import { accountEmails } from '../account-emails.js';
 import type { GatehouseContext } from '../context.js';
@@ -6,6 +6,7 @@ import { customDatabaseUserForReset } from '../custom-database-connection.js';
 import { messagePage } from '../pages/message-page.js';
 import { forgotPasswordPage, resetPasswordPage } from '../pages/password-pages.js';
 import { pageContext } from '../page-context.js';
+import { safeReturnTo } from '../return-to.js';
 import { wantsHtml } from '../wants-html.js';
 import { sendLater } from './signup-routes.js';
 
@@ -59,7 +60,13 @@ export function passwordRoutes(gh: GatehouseContext): Router {
   router.post('/password/reset', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const token = typeof body.token === 'string' ? body.token : '';
+    let resultUrl: string | null = null;
     try {
+      // A management API ticket may name where to go once the password is set (Auth0's result_url).
+      const ticket = token.length >= 16 && token.length <= 128 ? await gh.storage.findToken(hashOneTimeToken(token), 'reset_password', gh.users.clock()) : null;
+      const named = ticket?.data.result_url;
+      // Checked again here: the allow-list may have changed since the ticket was made.
+      resultUrl = typeof named === 'string' ? safeReturnTo(named, new Set([...gh.options.allowedOrigins, gh.origin(req)]), '') || null : null;
       const user = await gh.users.resetPassword(token, body.password, { ip: gh.clientIp(req) });
       // Proving the mailbox is what the unblock link proves too: brute-force blocks end here.
       await gh.loginGuard.service.clearUser(user, { ip: gh.clientIp(req), actor: 'password reset' });
@@ -72,6 +79,10 @@ export function passwordRoutes(gh: GatehouseContext): Router {
       return;
     }
     const done = 'Your password was changed and every session of your account was signed out.';
+    if (resultUrl !== null) {
+      if (wantsHtml(req)) return res.redirect(303, resultUrl);
+      return res.json({ message: done, result_url: resultUrl });
+    }
     if (wantsHtml(req)) res.type('html').send(messagePage(pageContext(req), 'Password changed', done, { href: `${p}/login`, text: 'Sign in' }));
     else res.json({ message: done });
   });
