@@ -5,6 +5,7 @@ import { GatehouseError } from './gatehouse-error.js';
 import { defaultPicture } from './gravatar.js';
 import { encodeLogDetails, encodeLogText } from './log-encoding.js';
 import { LOG_TYPES } from './log-types.js';
+import { ADMIN_ROLE } from './management-scopes.js';
 import { applyMetadataPatch, type MetadataMergeMode } from './metadata.js';
 import { hashOneTimeToken, newOneTimeToken } from './one-time-token.js';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.js';
@@ -210,7 +211,8 @@ export class UserService {
    * deletion itself is logged under that pseudonym, with the actor. Resolves to the pseudonym.
    */
   async deleteUser(userId: string, context: RequestContext = {}): Promise<string> {
-    if (!(await this.storage.deleteUser(userId))) throw new GatehouseError('inexistent_user');
+    // The last administrator cannot be deleted (409 last_admin): checked and deleted atomically.
+    if (!(await this.storage.deleteUser(userId, { keepHolderOf: ADMIN_ROLE.id }))) throw new GatehouseError('inexistent_user');
     const pseudonym = `erased|${randomUUID()}`;
     await this.storage.anonymizeUserLogs(userId, pseudonym);
     await this.log(LOG_TYPES.successUserDeletion, 'User deleted', pseudonym, { ...context, ip: context.actor === 'self' ? null : context.ip });

@@ -32,8 +32,8 @@ export function redisBackedStorage(storage: Storage, sessions: GatehouseRedisSes
       if (found) await changed(userId);
       return found;
     },
-    async deleteUser(userId) {
-      const deleted = await storage.deleteUser(userId);
+    async deleteUser(userId, options) {
+      const deleted = await storage.deleteUser(userId, options);
       if (deleted) await Promise.all([sessions.destroyUserSessions(userId), changed(userId)]);
       return deleted;
     },

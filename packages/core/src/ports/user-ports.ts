@@ -72,8 +72,12 @@ export interface UserStore {
    * Resolves false when there is no such user.
    */
   recordLogin(userId: string, at: Date, ip: string | null): Promise<boolean>;
-  /** Deletes the user with its identities, password, tokens, sessions, role grants and login blocks. False when absent. */
-  deleteUser(userId: string): Promise<boolean>;
+  /**
+   * Deletes the user with its identities, password, tokens, sessions, role grants and login blocks.
+   * False when absent. With `keepHolderOf`, atomically refuses with `last_admin` (nothing deleted)
+   * when the user is the only holder of that role, as RoleStore.removeUserRoles does.
+   */
+  deleteUser(userId: string, options?: { keepHolderOf?: string }): Promise<boolean>;
   /** How many users there are (for first-run bootstrap and health). */
   countUsers(): Promise<number>;
   /**

@@ -206,8 +206,14 @@ export function createMemoryStorage(): Storage {
       return true;
     },
 
-    async deleteUser(userId) {
+    async deleteUser(userId, options = {}) {
       assertOpen();
+      const keep = options.keepHolderOf;
+      if (keep !== undefined && users.has(userId) && grants.get(userId)?.has(keep)) {
+        let holders = 0;
+        for (const granted of grants.values()) if (granted.has(keep)) holders += 1;
+        if (holders <= 1) throw new GatehouseError('last_admin');
+      }
       if (!users.delete(userId)) return false;
       passwords.delete(userId);
       grants.delete(userId);

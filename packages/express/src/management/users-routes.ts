@@ -2,7 +2,6 @@ import { GatehouseError, isGatehouseError, normalizeEmail, userToJson, type Requ
 import { Router, type Request, type Response } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { sendLater, sendVerification } from '../routes/signup-routes.js';
-import { assertNotLastAdmin } from './admin-role.js';
 import { objectBody } from './body.js';
 import { callerOf, hasScopes, requireScopes } from './management-auth.js';
 import { fieldSelector, queryString } from './query-params.js';
@@ -71,8 +70,6 @@ export function usersRoutes(gh: GatehouseContext): Router {
 
   router.delete('/users/:id', requireScopes('delete:users'), async (req, res) => {
     const id = req.params.id as string;
-    await gh.users.getUser(id);
-    await assertNotLastAdmin(gh.storage, id);
     await gh.users.deleteUser(id, requestContext(gh, req, res));
     res.status(204).end();
   });

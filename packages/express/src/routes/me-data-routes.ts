@@ -2,7 +2,6 @@ import { exportUserData, GatehouseError, LOG_TYPES } from '@gatehouse/core';
 import { Router, type Request, type Response } from 'express';
 import type { GatehouseContext } from '../context.js';
 import { requireAuth } from '../guards.js';
-import { assertNotLastAdmin } from '../management/admin-role.js';
 import { requireRecentLogin } from '../recent-login.js';
 
 /** Sends a data export as a JSON download. */
@@ -30,7 +29,6 @@ export function meDataRoutes(gh: GatehouseContext): Router {
   router.delete('/me', requireAuth(), requireRecentLogin(), async (req: Request, res: Response) => {
     const userId = req.user!.user_id;
     // The only administrator would leave nobody able to administer Gatehouse.
-    await assertNotLastAdmin(gh.storage, userId);
     await gh.users.deleteUser(userId, { ip: gh.clientIp(req), actor: 'self' });
     // The sessions went with the user; this one's cookie must stop working at once too.
     await new Promise<void>((resolve, reject) => req.logOut((err) => (err ? reject(err) : resolve())));

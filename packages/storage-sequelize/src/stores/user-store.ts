@@ -1,4 +1,4 @@
-import type { User, UserStore } from '@gatehouse/core';
+import { GatehouseError, type User, type UserStore } from '@gatehouse/core';
 import { literal, type Transaction, type WhereOptions } from 'sequelize';
 import { withIdentities } from './load-users.js';
 import type { AdapterContext } from '../adapter-context.js';
@@ -99,8 +99,15 @@ export function createUserStore(ctx: AdapterContext): Omit<UserStore, 'searchUse
       return count > 0;
     },
 
-    async deleteUser(userId) {
+    async deleteUser(userId, options = {}) {
       return ctx.transaction(async (transaction) => {
+        const keep = options.keepHolderOf;
+        if (keep !== undefined) {
+          // Locking every grant of the protected role serializes this with removeUserRoles and
+          // with another such delete: of two admins deleting each other, the second sees one holder.
+          const holders = (await models.userRole.findAll({ where: { role_id: keep }, transaction, lock: ctx.rowLock })).map((h) => rowOf(h).user_id);
+          if (holders.includes(userId) && holders.length <= 1) throw new GatehouseError('last_admin');
+        }
         // Sessions have no foreign key (anonymous sessions exist); the rest cascades.
         await models.session.destroy({ where: { user_id: userId }, transaction });
         const deleted = await models.user.destroy({ where: { user_id: userId }, transaction });

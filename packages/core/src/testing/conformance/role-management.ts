@@ -119,6 +119,21 @@ export function describeRoleManagement(storage: StorageRef): void {
       assert.equal(await storage().countUsersWithRole(role.id), 1);
     });
 
+    it('refuses to delete the only holder of a kept role, and of two holders deleted at once keeps one', async () => {
+      const role = await storage().createRole(newRole());
+      const [u1, u2, plain] = [await newUserId(), await newUserId(), await newUserId()];
+      await storage().assignUserRoles(u1, [role.id]);
+      await storage().assignUserRoles(u2, [role.id]);
+      const results = await Promise.allSettled([u1, u2].map((u) => storage().deleteUser(u, { keepHolderOf: role.id })));
+      assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      const survivor = results[0]!.status === 'rejected' ? u1 : u2;
+      assert.ok(await storage().getUser(survivor), 'the refused delete removed nothing');
+      assert.equal(await rejectionCode(storage().deleteUser(survivor, { keepHolderOf: role.id })), 'last_admin');
+      assert.equal(await storage().countUsersWithRole(role.id), 1);
+      // A user without the role is deleted as usual.
+      assert.equal(await storage().deleteUser(plain, { keepHolderOf: role.id }), true);
+    });
+
     it("lists a role's members by user_id in pages", async () => {
       const role = await storage().createRole(newRole());
       const ids = [await newUserId(), await newUserId(), await newUserId()];
