@@ -1,5 +1,3 @@
-import type { User } from '../user.js';
-
 /* Server-side sessions. See ../ports.ts for the rules every port follows. */
 
 /** A stored session: opaque JSON text, its expiry, and whose it is (so a user's sessions can be ended). */
