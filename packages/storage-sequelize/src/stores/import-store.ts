@@ -68,16 +68,19 @@ export function createImportStore(ctx: AdapterContext): ImportStore {
     const emails = [...new Set(batch.map((b) => lower(b.insert.email)).filter((e): e is string => e !== null))];
     const usernames = [...new Set(batch.flatMap((b) => [lower(b.insert.username), lower(b.update.username)]).filter((u): u is string => typeof u === 'string'))];
     const attributes = ['user_id', 'email_lower', 'username_lower'];
-    const byConnection = await models.user.findAll({
-      attributes,
-      where: {
-        connection: options.connection,
-        [Op.or]: [{ email_lower: { [Op.in]: emails } }, { username_lower: { [Op.in]: usernames } }],
-      },
-      transaction,
-      lock: options.upsert && ctx.rowLock,
-      raw: true,
-    });
+    // Two lookups, not one with OR: each is a walk of its (connection, column) index, where an OR
+    // of the two leads SQLite to scan every user of the connection, a cost that grows with the table.
+    const byKey = async (column: 'email_lower' | 'username_lower', values: string[]) =>
+      values.length === 0
+        ? []
+        : models.user.findAll({
+            attributes,
+            where: { connection: options.connection, [column]: { [Op.in]: values } },
+            transaction,
+            lock: options.upsert && ctx.rowLock,
+            raw: true,
+          });
+    const byConnection = [...(await byKey('email_lower', emails)), ...(await byKey('username_lower', usernames))];
     const byId = await models.user.findAll({ attributes, where: { user_id: { [Op.in]: batch.map((b) => b.insert.user_id) } }, transaction, raw: true });
     const identities = await models.identity.findAll({
       attributes: ['provider_user_id'],
