@@ -136,4 +136,12 @@ export interface JobStore {
   completeJob(id: string, at: Date, location?: string): Promise<boolean>;
   /** Marks the job failed with a reason. False when absent or already finished. */
   failJob(id: string, at: Date, error: string): Promise<boolean>;
+  /**
+   * Takes (or renews) the lease of an unfinished job for `owner` until `until`: true when the job
+   * is pending or processing and its lease is free, expired at `now`, or already `owner`'s. One
+   * statement: of concurrent claimers exactly one wins. The process holding the lease runs the job.
+   */
+  claimJob(id: string, owner: string, until: Date, now: Date): Promise<boolean>;
+  /** Unfinished jobs of this type whose lease is free or expired at `now` (interrupted ones), oldest first. */
+  listUnclaimedJobs(type: JobType, now: Date): Promise<JobRecord[]>;
 }

@@ -18,7 +18,7 @@ import { createMailer } from './mailer.js';
 import type { IdentityOptions } from './options.js';
 import { syncAdminRole } from './management/admin-role.js';
 import { managementRouter } from './management/management-router.js';
-import { sweepExportFiles } from './management/job-runner.js';
+import { jobRunner, sweepExportFiles } from './management/job-runner.js';
 import { createPassport } from './passport-setup.js';
 import { resolveOptions } from './resolve-options.js';
 import { accountRoutes } from './routes/account-routes.js';
@@ -126,6 +126,8 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
     await storage.migrate();
     if (opts.managementApi) await syncAdminRole(storage);
     if (opts.bootstrapAdmin) await bootstrapAdmin(gh, opts.bootstrapAdmin.email);
+    // Jobs a crash or restart interrupted are taken over in the background (see job-runner.ts).
+    if (opts.managementApi) jobRunner(gh).resumeInterrupted().catch((err: unknown) => opts.logger.warn('[gatehouse] could not resume interrupted jobs:', err));
     if (opts.sessionSweepIntervalMs > 0) {
       sweep = setInterval(() => {
         sweepExportFiles(opts.jobsDirectory, opts.jobs.exportFileTtlMs, new Date()).catch((err: unknown) => opts.logger.warn('[gatehouse] export sweep failed:', err));

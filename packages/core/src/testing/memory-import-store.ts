@@ -27,6 +27,8 @@ const lower = (value: string | null | undefined): string | null => (value === nu
 export function createMemoryImportStore(state: MemoryImportState): ImportStore & JobStore {
   const { users, passwords, assertOpen } = state;
   const jobs = new Map<string, JobRecord>();
+  const leases = new Map<string, { owner: string; until: number }>();
+  const unfinished = (job: JobRecord) => job.status === 'pending' || job.status === 'processing';
   const jobErrors = new Map<string, Map<number, ImportFailure>>();
 
   function byEmail(connection: string, email: string | null): User | undefined {
@@ -167,6 +169,24 @@ export function createMemoryImportStore(state: MemoryImportState): ImportStore &
       if (!job || job.status === 'completed' || job.status === 'failed') return false;
       Object.assign(job, { status: 'failed', updated_at: new Date(at), error });
       return true;
+    },
+
+    async claimJob(id, owner, until, now) {
+      assertOpen();
+      const job = jobs.get(id);
+      if (!job || !unfinished(job)) return false;
+      const lease = leases.get(id);
+      if (lease && lease.owner !== owner && lease.until > now.getTime()) return false;
+      leases.set(id, { owner, until: until.getTime() });
+      return true;
+    },
+
+    async listUnclaimedJobs(type, now) {
+      assertOpen();
+      return [...jobs.values()]
+        .filter((job) => job.type === type && unfinished(job) && (leases.get(job.id)?.until ?? 0) <= now.getTime())
+        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map(copy);
     },
   };
 }

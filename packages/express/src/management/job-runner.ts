@@ -1,6 +1,8 @@
 import { exportUsers, GatehouseError, runUsersImport, type ExportField, type JobRecord } from '@gatehouse/core';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,18 +41,55 @@ export async function sweepExportFiles(dir: string, ttlMs: number, now: Date): P
   return removed;
 }
 
+/** How long a job's lease lasts without renewal; the runner renews it three times as often. */
+const LEASE_MS = 60_000;
+
+const runners = new WeakMap<GatehouseContext, ReturnType<typeof createJobRunner>>();
+
 /**
  * Runs jobs in the background of this process, one promise each, after the HTTP answer has gone.
- * A job that throws is marked failed with the reason; an import's checkpoint stays where its last
- * batch left it, so `gatehouse users import FILE --resume JOB_ID` can finish it.
+ * One runner per identity(), shared by the routes and the start-up resume.
+ *
+ * A running job holds a lease in the database that the runner renews; a job that throws is marked
+ * failed with the reason. A job whose lease ran out was interrupted (a crash, a restart): at start
+ * the runner takes over interrupted imports whose uploaded file is in its jobs directory and
+ * resumes them from their checkpoint (nothing imported twice); interrupted exports are failed.
+ * `gatehouse users import FILE --resume JOB_ID` finishes an import by hand.
  */
-export function jobRunner(gh: GatehouseContext) {
+export function jobRunner(gh: GatehouseContext): ReturnType<typeof createJobRunner> {
+  let runner = runners.get(gh);
+  if (!runner) {
+    runner = createJobRunner(gh);
+    runners.set(gh, runner);
+  }
+  return runner;
+}
+
+function createJobRunner(gh: GatehouseContext) {
   const dir = gh.options.jobsDirectory;
+  const owner = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   /** The jobs this process runs, until their promise settles. */
   const running = new Set<string>();
   const track = (jobId: string, work: Promise<unknown>) => {
     running.add(jobId);
     void work.finally(() => running.delete(jobId));
+  };
+  /** Runs `work` while holding the job's lease; does nothing when another process holds it. */
+  const leased = async (jobId: string, work: () => Promise<unknown>): Promise<void> => {
+    const claim = () => {
+      const now = gh.users.clock();
+      return gh.storage.claimJob(jobId, owner, new Date(now.getTime() + LEASE_MS), now);
+    };
+    if (!(await claim())) return;
+    const renew = setInterval(() => {
+      claim().catch((err: unknown) => gh.options.logger.warn(`[gatehouse] could not renew the lease of job ${jobId}:`, err));
+    }, LEASE_MS / 3);
+    renew.unref();
+    try {
+      await work();
+    } finally {
+      clearInterval(renew);
+    }
   };
   const fail = (job: JobRecord) => async (err: unknown) => {
     gh.options.logger.error(`gatehouse: job ${job.id} failed:`, err);
@@ -77,16 +116,16 @@ export function jobRunner(gh: GatehouseContext) {
 
     startImport(job: JobRecord): void {
       const file = join(dir, uploadFileName(job.id));
-      track(job.id, runUsersImport(createReadStream(file), {
-        storage: gh.storage,
-        jobId: job.id,
-        connection: job.connection ?? gh.users.databaseConnection,
-        upsert: job.params.upsert === true,
-        usernameMaxLength: gh.users.usernameMaxLength,
-        clock: gh.users.clock,
-      })
-        .then(() => rm(file, { force: true }))
-        .catch(fail(job)));
+      const run = () =>
+        runUsersImport(createReadStream(file), {
+          storage: gh.storage,
+          jobId: job.id,
+          connection: job.connection ?? gh.users.databaseConnection,
+          upsert: job.params.upsert === true,
+          usernameMaxLength: gh.users.usernameMaxLength,
+          clock: gh.users.clock,
+        }).then(() => rm(file, { force: true }));
+      track(job.id, leased(job.id, run).catch(fail(job)));
     },
 
     startExport(job: JobRecord): void {
@@ -108,7 +147,29 @@ export function jobRunner(gh: GatehouseContext) {
         await gh.storage.updateJobProgress(job.id, { add: { total: written }, at: gh.users.clock() });
         await gh.storage.completeJob(job.id, gh.users.clock(), name);
       };
-      track(job.id, run().catch(fail(job)));
+      track(job.id, leased(job.id, run).catch(fail(job)));
+    },
+
+    /**
+     * At start: takes over the jobs a crash or restart interrupted (lease run out, no progress for
+     * a lease's length). Imports resume from their checkpoint when their upload is in this jobs
+     * directory (another instance's upload stays for that instance); exports are failed.
+     */
+    async resumeInterrupted(): Promise<void> {
+      const now = gh.users.clock();
+      const stale = (job: JobRecord) => now.getTime() - job.updated_at.getTime() >= LEASE_MS && !running.has(job.id);
+      for (const job of (await gh.storage.listUnclaimedJobs('users_import', now)).filter(stale)) {
+        if (!(await stat(join(dir, uploadFileName(job.id))).catch(() => null))) continue;
+        gh.options.logger.info(`[gatehouse] resuming import job ${job.id} after record ${job.checkpoint.records}`);
+        this.startImport(job);
+      }
+      // An export is cheap to ask again and its half-written file is useless: it fails with a
+      // reason the caller polling GET /jobs/{id} can act on, instead of running unasked.
+      for (const job of (await gh.storage.listUnclaimedJobs('users_export', now)).filter(stale)) {
+        if (await gh.storage.claimJob(job.id, owner, new Date(now.getTime() + LEASE_MS), now)) {
+          await gh.storage.failJob(job.id, now, 'Interrupted by a restart; start a new export.');
+        }
+      }
     },
 
     /** The export file of a completed job, as a stream; `not_found` once the sweep has deleted it. */

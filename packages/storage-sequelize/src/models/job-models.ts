@@ -20,6 +20,9 @@ export interface JobRow {
   error: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Who runs the job, until when (see 0013-job-leases). */
+  lease_owner?: string | null;
+  lease_until?: Date | null;
 }
 
 /** A row of `job_errors`: one refused record of an import. */
@@ -53,6 +56,8 @@ export function defineJobModels(sequelize: Sequelize, prefix: string) {
       error: DataTypes.TEXT,
       created_at: DataTypes.DATE(3),
       updated_at: DataTypes.DATE(3),
+      lease_owner: DataTypes.STRING(128),
+      lease_until: DataTypes.DATE(3),
     },
     modelOptions(`${prefix}jobs`),
   );

@@ -126,5 +126,24 @@ export function createJobStore(ctx: AdapterContext): JobStore {
       const [count] = await ctx.writeOne(() => models.job.update({ status: 'failed', updated_at: at, error }, { where: { id, status: finished } }));
       return count > 0;
     },
+
+    async claimJob(id, owner, until, now) {
+      // One conditional UPDATE: the database lets one of concurrent claimers change the row.
+      const [count] = await ctx.writeOne(() =>
+        models.job.update(
+          { lease_owner: owner, lease_until: until },
+          { where: { id, status: finished, [Op.or]: [{ lease_until: null }, { lease_until: { [Op.lte]: now } }, { lease_owner: owner }] } },
+        ),
+      );
+      return count > 0;
+    },
+
+    async listUnclaimedJobs(type, now) {
+      const rows = await models.job.findAll({
+        where: { type, status: finished, [Op.or]: [{ lease_until: null }, { lease_until: { [Op.lte]: now } }] },
+        order: [['created_at', 'ASC'], ['id', 'ASC']],
+      });
+      return rows.map((row) => toJob(rowOf(row)));
+    },
   };
 }

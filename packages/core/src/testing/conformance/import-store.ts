@@ -36,6 +36,34 @@ export function describeImportStore(storage: StorageRef): void {
       assert.equal(await storage().getJob(`job_${unique()}`), null);
     });
 
+    it('leases an unfinished job to one owner at a time: renewable, free again once expired, never a finished job', async () => {
+      const job = await newJob();
+      const now = new Date();
+      const later = (ms: number) => new Date(now.getTime() + ms);
+      const owners = Array.from({ length: 10 }, (_, i) => `owner-${i}-${unique()}`);
+      const wins = await Promise.all(owners.map((o) => storage().claimJob(job.id, o, later(60_000), now)));
+      assert.equal(wins.filter(Boolean).length, 1, 'of concurrent claimers exactly one wins');
+      const holder = owners[wins.indexOf(true)]!;
+      assert.equal(await storage().claimJob(job.id, holder, later(120_000), later(1_000)), true, 'the holder renews');
+      assert.equal(await storage().claimJob(job.id, 'someone-else', later(200_000), later(119_999)), false);
+      assert.equal(await storage().claimJob(job.id, 'someone-else', later(300_000), later(120_000)), true, 'an expired lease is free');
+      assert.equal(await storage().claimJob(`job_${unique()}`, holder, later(60_000), now), false);
+      await storage().completeJob(job.id, now);
+      assert.equal(await storage().claimJob(job.id, 'someone-else', later(400_000), later(300_000)), false, 'a finished job is never claimed');
+    });
+
+    it('lists the unfinished jobs whose lease is free or expired, oldest first', async () => {
+      const now = new Date();
+      const [free, leased, expired, done] = [await newJob(), await newJob(), await newJob(), await newJob()];
+      await storage().claimJob(leased.id, 'runner', new Date(now.getTime() + 60_000), now);
+      await storage().claimJob(expired.id, 'runner', new Date(now.getTime() - 1), new Date(now.getTime() - 60_000));
+      await storage().completeJob(done.id, now);
+      const mine = new Set([free.id, leased.id, expired.id, done.id]);
+      const listed = (await storage().listUnclaimedJobs('users_import', now)).filter((j) => mine.has(j.id)).map((j) => j.id);
+      assert.deepEqual(new Set(listed), new Set([free.id, expired.id]));
+      assert.deepEqual((await storage().listUnclaimedJobs('users_export', now)).filter((j) => mine.has(j.id)), []);
+    });
+
     it('inserts a batch: users with identity, password and searchable metadata, counters and checkpoint in step', async () => {
       const job = await newJob();
       const tag = unique();
