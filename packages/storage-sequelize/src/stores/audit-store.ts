@@ -1,28 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { ConsentStore, LogEvent, LogQuery, LogStore, Metadata, PasswordHistoryStore, SessionStore } from '@gatehouse/core';
+import type { ConsentStore, LogQuery, LogStore, Metadata, PasswordHistoryStore, SessionStore } from '@gatehouse/core';
 import { Op, type WhereOptions } from 'sequelize';
 import type { AdapterContext } from '../adapter-context.js';
 import type { ConsentRow } from '../models/audit-models.js';
 import type { LogRow } from '../models/log-model.js';
 import { rowOf } from '../models/row-model.js';
+import { toLogEvent } from './log-store.js';
 import { parseJson, toBoolean, toDate } from '../user-mapper.js';
 
 type AuditPorts = Pick<LogStore, 'listLogs' | 'getLog' | 'anonymizeUserLogs' | 'deleteLogsBefore'> &
   Pick<SessionStore, 'listUserSessions'> &
   PasswordHistoryStore &
   ConsentStore;
-
-function toLogEvent(row: LogRow): LogEvent {
-  return {
-    log_id: row.log_id,
-    date: toDate(row.date),
-    type: row.type,
-    description: row.description,
-    user_id: row.user_id,
-    ip: row.ip,
-    details: parseJson(row.details),
-  };
-}
 
 function toConsent(row: ConsentRow) {
   return {

@@ -4,7 +4,8 @@ import type { LogRow } from '../models/log-model.js';
 import { rowOf } from '../models/row-model.js';
 import { parseJson, toDate } from '../user-mapper.js';
 
-function toLogEvent(row: LogRow): LogEvent {
+/** A log row as the domain's LogEvent (shared with the audit store's log search). */
+export function toLogEvent(row: LogRow): LogEvent {
   return {
     log_id: row.log_id,
     date: toDate(row.date),
