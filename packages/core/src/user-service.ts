@@ -341,8 +341,11 @@ export class UserService {
     return user;
   }
 
-  /** Sets a new password from a reset link; ends every session; the link dies with its first use. */
-  async resetPassword(token: unknown, newPassword: unknown, context: RequestContext = {}): Promise<User> {
+  /**
+   * Sets a new password from a reset link; ends every session; the link dies with its first use.
+   * Resolves to the user and the data bound to the link (a ticket's `result_url`, say).
+   */
+  async resetPassword(token: unknown, newPassword: unknown, context: RequestContext = {}): Promise<{ user: User; data: Metadata }> {
     // Check the password first (against the link's user, found without using the link), so a
     // refused password does not burn the link.
     const pending =
@@ -369,7 +372,7 @@ export class UserService {
     await this.storage.deleteUserTokens(record.user_id, 'reset_password');
     await this.storage.destroyUserSessions(record.user_id);
     await this.log(LOG_TYPES.successChangePassword, 'Password reset', record.user_id, context);
-    return user;
+    return { user, data: record.data };
   }
 
   /** The user's permissions through their roles. */

@@ -1,4 +1,4 @@
-import { hashOneTimeToken, isGatehouseError, LOG_TYPES, normalizeEmail } from '@gatehouse/core';
+import { isGatehouseError, LOG_TYPES, normalizeEmail } from '@gatehouse/core';
 import { Router } from 'express';
 import { accountEmails } from '../account-emails.js';
 import type { GatehouseContext } from '../context.js';
@@ -62,12 +62,11 @@ export function passwordRoutes(gh: GatehouseContext): Router {
     const token = typeof body.token === 'string' ? body.token : '';
     let resultUrl: string | null = null;
     try {
-      // A management API ticket may name where to go once the password is set (Auth0's result_url).
-      const ticket = token.length >= 16 && token.length <= 128 ? await gh.storage.findToken(hashOneTimeToken(token), 'reset_password', gh.users.clock()) : null;
-      const named = ticket?.data.result_url;
-      // Checked again here: the allow-list may have changed since the ticket was made.
+      const { user, data } = await gh.users.resetPassword(token, body.password, { ip: gh.clientIp(req) });
+      // A management API ticket may name where to go once the password is set (Auth0's
+      // result_url), checked again here: the allow-list may have changed since the ticket was made.
+      const named = data.result_url;
       resultUrl = typeof named === 'string' ? safeReturnTo(named, new Set([...gh.options.allowedOrigins, gh.origin(req)]), '') || null : null;
-      const user = await gh.users.resetPassword(token, body.password, { ip: gh.clientIp(req) });
       // Proving the mailbox is what the unblock link proves too: brute-force blocks end here.
       await gh.loginGuard.service.clearUser(user, { ip: gh.clientIp(req), actor: 'password reset' });
     } catch (err) {
