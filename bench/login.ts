@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { httpClient } from './http-client.js';
 
 export interface LoginBenchOptions {
   concurrency?: number;
@@ -77,6 +78,7 @@ export async function benchLogin(options: LoginBenchOptions = {}) {
   await new Promise((r) => bareServer.once('listening', r));
   const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/verify`;
 
+  const client = httpClient(concurrency);
   const raw: number[] = [];
   const login: number[] = [];
   const bareRates: number[] = [];
@@ -86,24 +88,24 @@ export async function benchLogin(options: LoginBenchOptions = {}) {
       await hash(`${password}${i}`, OWASP_ARGON2ID);
     }));
     bareRates.push(await pool(perRound, concurrency, async () => {
-      const res = await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
-      await res.text();
+      await client.post(bareUrl, { 'content-type': 'application/json' }, JSON.stringify({ password }));
     }));
     const sessions = await Promise.all(Array.from({ length: perRound }, session));
     delay.enable();
     login.push(await pool(perRound, concurrency, async (i) => {
       const s = sessions[i]!;
-      const res = await fetch(`${base}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', cookie: s.cookie },
-        body: JSON.stringify({ _csrf: s.csrf, username: users[i % users.length]!.email, password }),
-      });
-      if (res.status !== 200) throw new Error(`login answered ${res.status}: ${await res.text()}`);
+      const res = await client.post(
+        `${base}/auth/login`,
+        { 'content-type': 'application/json', accept: 'application/json', cookie: s.cookie },
+        JSON.stringify({ _csrf: s.csrf, username: users[i % users.length]!.email, password }),
+      );
+      if (res.status !== 200) throw new Error(`login answered ${res.status}: ${res.body}`);
     }));
     delay.disable();
   }
 
   // A response can reach the client before express-session's last write ends: let those finish.
+  client.close();
   await new Promise((resolve) => server.close(resolve));
   await new Promise((resolve) => bareServer.close(resolve));
   await auth.close();

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type session from 'express-session';
 import { randomBytes } from 'node:crypto';
 import { command, redisUnavailable, runScript, type GatehouseRedis } from './redis-connection.js';
+import { markSaved, savedAlready } from './saved-session.js';
 import { handOnStamp, withStamp } from './session-user.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- connect-redis types its callbacks loosely
@@ -159,7 +160,10 @@ export class GatehouseRedisSessionStore extends RedisStore implements SessionSto
       const ttl = this.ttlOf(sess);
       if (ttl <= 0) return await this.destroy(sid, cb);
       const owner = ownerOf(sess);
-      await runScript(this.redis, SET, [this.prefix + sid, owner ? this.userSetKey(owner) : ''], [JSON.stringify(sess), String(ttl), sid, this.prefix]);
+      const data = JSON.stringify(sess);
+      if (savedAlready(sid, sess, data)) return cb?.();
+      await runScript(this.redis, SET, [this.prefix + sid, owner ? this.userSetKey(owner) : ''], [data, String(ttl), sid, this.prefix]);
+      markSaved(sid, sess, data);
       cb?.();
     } catch (err) {
       cb?.(redisUnavailable(err));

@@ -1,6 +1,7 @@
 import { GatehouseError, type SessionRecord, type SessionStore, type SessionWithUser } from '@gatehouse/core';
 import type { Request } from 'express';
 import session from 'express-session';
+import { markSaved, savedAlready } from './saved-session.js';
 import { handOnStamp, withStamp } from './session-user.js';
 
 type Callback = (err?: unknown) => void;
@@ -45,13 +46,21 @@ export class GatehouseSessionStore extends session.Store {
 
   override set(sid: string, sess: session.SessionData, callback?: Callback): void {
     const userId = (sess as { passport?: { user?: unknown } }).passport?.user;
+    const data = JSON.stringify(sess);
+    if (savedAlready(sid, sess, data)) return void callback?.();
     this.port
       .setSession(sid, {
-        data: JSON.stringify(sess),
+        data,
         expires_at: this.expiry(sess),
         user_id: typeof userId === 'string' ? userId : null,
       })
-      .then(() => callback?.(), (err: unknown) => callback?.(unavailable(err)));
+      .then(
+        () => {
+          markSaved(sid, sess, data);
+          callback?.();
+        },
+        (err: unknown) => callback?.(unavailable(err)),
+      );
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import type { Connection } from './connect.js';
 import type { Models } from './models/index.js';
 import type { Dialect } from './options.js';
+import { SqliteStatements } from './sqlite-statements.js';
 
 /** What every store of the adapter shares: the models and the two ways to write. */
 export interface AdapterContext {
@@ -17,6 +18,10 @@ export interface AdapterContext {
   writeOne<T>(work: () => Promise<T>): Promise<T>;
   /** `FOR UPDATE` on a read-modify-write; false on SQLite, whose IMMEDIATE transaction already holds the write lock. */
   rowLock: boolean;
+  /** SQLite only: prepared statements for the hot paths (see sqlite-statements.ts); null elsewhere. */
+  sqlite: SqliteStatements | null;
+  /** A table's name, quoted for raw SQL. */
+  table(model: { getTableName(): unknown }): string;
 }
 
 export function createAdapterContext(connection: Connection, models: Models): AdapterContext {
@@ -33,5 +38,7 @@ export function createAdapterContext(connection: Connection, models: Models): Ad
     transaction: writeLock ? (work) => writeLock.run(() => transaction(work)) : transaction,
     writeOne: writeLock ? (work) => writeLock.run(work) : (work) => work(),
     rowLock: connection.dialect !== 'sqlite',
+    sqlite: connection.dialect === 'sqlite' ? new SqliteStatements(sequelize) : null,
+    table: (model) => sequelize.getQueryInterface().quoteIdentifier(String(model.getTableName())),
   };
 }

@@ -87,6 +87,7 @@ export function createSequelizeStorage(options: SequelizeStorageOptions): Sequel
     async close() {
       if (closed) return;
       closed = true;
+      await ctx.sqlite?.close();
       // An instance passed in belongs to the caller, who may still use it.
       if (connection.owned) await connection.sequelize.close();
     },

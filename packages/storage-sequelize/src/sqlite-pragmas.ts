@@ -1,7 +1,8 @@
 import type { Sequelize } from 'sequelize';
+import { cacheTableInfo, type SqliteCallbackDatabase } from './sqlite-table-info-cache.js';
 
 /** The part of a node-sqlite3 Database this module uses. */
-interface SqliteDatabase {
+interface SqliteDatabase extends SqliteCallbackDatabase {
   run(sql: string, callback: (err: Error | null) => void): unknown;
 }
 
@@ -31,9 +32,12 @@ export function applySqlitePragmas(sequelize: Sequelize, busyTimeoutMs: number):
   const manager = (sequelize as unknown as { connectionManager: SqliteConnectionManager }).connectionManager;
   if (patched.has(manager)) return;
   patched.add(manager);
+  // One table_info cache for all of this instance's connections (see sqlite-table-info-cache.ts).
+  const tableInfo = new Map<string, unknown[]>();
   const getConnection = manager.getConnection.bind(manager);
   manager.getConnection = async (options?: unknown) => {
     const db = await getConnection(options);
+    cacheTableInfo(db, tableInfo);
     let ready = configured.get(db);
     if (!ready) {
       ready = (async () => {

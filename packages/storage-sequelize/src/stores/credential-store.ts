@@ -3,9 +3,12 @@ import type { AdapterContext } from '../adapter-context.js';
 import { rowOf } from '../models/row-model.js';
 
 export function createCredentialStore(ctx: AdapterContext): CredentialStore {
-  const { models } = ctx;
+  const { models, sqlite } = ctx;
+  const hashSql = `SELECT password_hash FROM ${ctx.table(models.credential)} WHERE user_id = ? LIMIT 1`;
 
   async function getPasswordHash(userId: string): Promise<string | null> {
+    // Read at every login: a prepared statement on SQLite (see sqlite-statements.ts).
+    if (sqlite) return (await sqlite.first<{ password_hash: string }>(hashSql, [userId]))?.password_hash ?? null;
     const row = await models.credential.findByPk(userId);
     return row ? rowOf(row).password_hash : null;
   }

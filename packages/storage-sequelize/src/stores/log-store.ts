@@ -1,5 +1,6 @@
 import type { LogEvent, LogStore } from '@gatehouse/core';
 import type { AdapterContext } from '../adapter-context.js';
+import { sqliteDate } from '../sqlite-statements.js';
 import type { LogRow } from '../models/log-model.js';
 import { rowOf } from '../models/row-model.js';
 import { parseJson, toDate } from '../user-mapper.js';
@@ -18,10 +19,18 @@ export function toLogEvent(row: LogRow): LogEvent {
 }
 
 export function createLogStore(ctx: AdapterContext): Pick<LogStore, 'appendLog' | 'listUserLogs'> {
-  const { models } = ctx;
+  const { models, sqlite } = ctx;
+  const insertSql = `INSERT INTO ${ctx.table(models.log)} (log_id, date, type, description, user_id, ip, details) VALUES (?, ?, ?, ?, ?, ?, ?)`;
   return {
     async appendLog(event) {
-      await ctx.writeOne(() => models.log.create({ ...event, details: JSON.stringify(event.details) }));
+      const details = JSON.stringify(event.details);
+      // Every login writes one: a prepared statement on SQLite (see sqlite-statements.ts).
+      if (sqlite) {
+        const { log_id, date, type, description, user_id, ip } = event;
+        await ctx.writeOne(() => sqlite.run(insertSql, [log_id, sqliteDate(date), type, description, user_id, ip, details]));
+        return;
+      }
+      await ctx.writeOne(() => models.log.create({ ...event, details }));
     },
 
     async listUserLogs(userId, page, perPage) {

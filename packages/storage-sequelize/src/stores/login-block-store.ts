@@ -3,6 +3,7 @@ import { ForeignKeyConstraintError, Op, UniqueConstraintError, type WhereOptions
 import type { AdapterContext } from '../adapter-context.js';
 import type { LoginBlockRow } from '../models/login-block-model.js';
 import { rowOf } from '../models/row-model.js';
+import { sqliteDate } from '../sqlite-statements.js';
 import { toDate } from '../user-mapper.js';
 
 function toBlock(row: LoginBlockRow): LoginBlock {
@@ -22,7 +23,8 @@ function whereOf(filter: LoginBlockFilter): WhereOptions<LoginBlockRow> | null {
  * concurrent INSERTs for one pair exactly one succeeds, without a transaction.
  */
 export function createLoginBlockStore(ctx: AdapterContext): LoginBlockStore {
-  const { models } = ctx;
+  const { models, sqlite } = ctx;
+  const findSql = `SELECT * FROM ${ctx.table(models.loginBlock)} WHERE identifier = ? AND ip = ? AND expires_at > ? LIMIT 1`;
 
   async function insert(block: LoginBlock): Promise<boolean> {
     try {
@@ -44,6 +46,11 @@ export function createLoginBlockStore(ctx: AdapterContext): LoginBlockStore {
     },
 
     async findLoginBlock(identifier, ip, now) {
+      // Asked before every login: a prepared statement on SQLite (see sqlite-statements.ts).
+      if (sqlite) {
+        const found = await sqlite.first<LoginBlockRow>(findSql, [identifier, ip, sqliteDate(now)]);
+        return found ? toBlock(found) : null;
+      }
       const row = await models.loginBlock.findOne({ where: { identifier, ip, expires_at: { [Op.gt]: now } } });
       return row ? toBlock(rowOf(row)) : null;
     },

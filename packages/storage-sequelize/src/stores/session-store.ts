@@ -3,14 +3,17 @@ import { Op, QueryTypes } from 'sequelize';
 import type { AdapterContext } from '../adapter-context.js';
 import type { SessionRow } from '../models/session-model.js';
 import { rowOf } from '../models/row-model.js';
+import { sqliteDate } from '../sqlite-statements.js';
 import { toBoolean, toDate } from '../user-mapper.js';
+
+type SessionWithUserRow = SessionRow & { user_updated_at: Date | string | null; user_blocked: unknown };
 
 function toSession(row: SessionRow): SessionRecord {
   return { data: row.data, expires_at: toDate(row.expires_at), user_id: row.user_id };
 }
 
 export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'listUserSessions'> {
-  const { models } = ctx;
+  const { models, sqlite } = ctx;
   const q = (name: string) => ctx.sequelize.getQueryInterface().quoteIdentifier(name);
   const sessions = q(models.session.getTableName() as string);
   const users = q(models.user.getTableName() as string);
@@ -24,6 +27,12 @@ export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'lis
   // The time as the column's own type writes it (milliseconds and time zone included on every dialect).
   const generator = ctx.sequelize.getQueryInterface().queryGenerator as { escape(value: unknown, field?: unknown): string };
   const expiresField = models.session.getAttributes().expires_at;
+  // SQLite: the same statements, prepared once (see sqlite-statements.ts).
+  const withUserPrepared = `${withUserSql.replace(':sid', '?')}?`;
+  const upsertPrepared =
+    `INSERT INTO ${sessions} (${q('sid')}, ${q('data')}, ${q('expires_at')}, ${q('user_id')}) VALUES (?, ?, ?, ?) ` +
+    `ON CONFLICT (${q('sid')}) DO UPDATE SET ${q('data')} = excluded.${q('data')}, ${q('expires_at')} = excluded.${q('expires_at')}, ${q('user_id')} = excluded.${q('user_id')}`;
+  const destroyPrepared = `DELETE FROM ${sessions} WHERE ${q('sid')} = ?`;
   return {
     async getSession(sid, now) {
       const row = await models.session.findOne({ where: { sid, expires_at: { [Op.gt]: now } } });
@@ -31,19 +40,24 @@ export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'lis
     },
 
     async getSessionWithUser(sid, now) {
-      const sql = withUserSql + generator.escape(now, expiresField);
-      const row = (await ctx.sequelize.query(sql, { replacements: { sid }, type: QueryTypes.SELECT, plain: true })) as
-        | (SessionRow & { user_updated_at: Date | string | null; user_blocked: unknown })
-        | null;
+      const row = sqlite
+        ? await sqlite.first<SessionWithUserRow>(withUserPrepared, [sid, sqliteDate(now)])
+        : ((await ctx.sequelize.query(withUserSql + generator.escape(now, expiresField), {
+            replacements: { sid },
+            type: QueryTypes.SELECT,
+            plain: true,
+          })) as SessionWithUserRow | null);
       if (!row) return null;
       const user = row.user_updated_at === null ? null : { updated_at: toDate(row.user_updated_at), blocked: toBoolean(row.user_blocked) };
       return { session: toSession(row), user };
     },
 
     async setSession(sid, record) {
-      await ctx.writeOne(() =>
-        models.session.upsert({ sid, data: record.data, expires_at: record.expires_at, user_id: record.user_id }),
-      );
+      if (sqlite) {
+        await ctx.writeOne(() => sqlite.run(upsertPrepared, [sid, record.data, sqliteDate(record.expires_at), record.user_id]));
+        return;
+      }
+      await ctx.writeOne(() => models.session.upsert({ sid, data: record.data, expires_at: record.expires_at, user_id: record.user_id }));
     },
 
     async touchSession(sid, expiresAt) {
@@ -51,7 +65,7 @@ export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'lis
     },
 
     async destroySession(sid) {
-      await ctx.writeOne(() => models.session.destroy({ where: { sid } }));
+      await ctx.writeOne<unknown>(() => (sqlite ? sqlite.run(destroyPrepared, [sid]) : models.session.destroy({ where: { sid } })));
     },
 
     async destroyUserSessions(userId, exceptSid) {

@@ -5,11 +5,28 @@ import type { AdapterContext } from '../adapter-context.js';
 import { rowOf } from '../models/row-model.js';
 import type { UserRow } from '../models/user-model.js';
 import { replaceMetadataValues } from '../search/metadata-value-model.js';
-import { toIdentityRow, toUserChangesRow, toUserRow } from '../user-mapper.js';
+import type { IdentityRow } from '../models/identity-model.js';
+import { sqliteDate } from '../sqlite-statements.js';
+import { toIdentityRow, toUser, toUserChangesRow, toUserRow } from '../user-mapper.js';
 
 /** The user port but search, which lives in ../search (it is a query compiler, not a lookup). */
 export function createUserStore(ctx: AdapterContext): Omit<UserStore, 'searchUsers'> {
-  const { models } = ctx;
+  const { models, sqlite } = ctx;
+  const usersTable = ctx.table(models.user);
+  const identitiesTable = ctx.table(models.identity);
+  const identitiesSql = `SELECT * FROM ${identitiesTable} WHERE user_id = ? ORDER BY id ASC`;
+  const recordLoginSql = `UPDATE ${usersTable} SET logins_count = logins_count + 1, last_login = ?, last_ip = ?, updated_at = ? WHERE user_id = ?`;
+
+  /**
+   * A user by one of the lookups every login and every changed session makes, as prepared
+   * statements on SQLite (see sqlite-statements.ts); null elsewhere (the model query runs).
+   */
+  async function findPrepared(column: 'user_id' | 'email_lower' | 'username_lower', value: string, connection?: string): Promise<User | null> {
+    const where = connection === undefined ? `${column} = ?` : `connection = ? AND ${column} = ?`;
+    const row = await sqlite!.first<UserRow>(`SELECT * FROM ${usersTable} WHERE ${where} LIMIT 1`, connection === undefined ? [value] : [connection, value]);
+    if (!row) return null;
+    return toUser(row, await sqlite!.all<IdentityRow>(identitiesSql, [row.user_id]));
+  }
 
   async function findOne(where: WhereOptions<UserRow>, transaction?: Transaction): Promise<User | null> {
     const row = await models.user.findOne({ where, transaction });
@@ -38,14 +55,16 @@ export function createUserStore(ctx: AdapterContext): Omit<UserStore, 'searchUse
     },
 
     async getUser(userId) {
-      return findOne({ user_id: userId });
+      return sqlite ? findPrepared('user_id', userId) : findOne({ user_id: userId });
     },
 
     async findUserByEmail(connection, email) {
+      if (sqlite) return findPrepared('email_lower', email.toLowerCase(), connection);
       return findOne({ connection, email_lower: email.toLowerCase() });
     },
 
     async findUserByUsername(connection, username) {
+      if (sqlite) return findPrepared('username_lower', username.toLowerCase(), connection);
       return findOne({ connection, username_lower: username.toLowerCase() });
     },
 
@@ -90,6 +109,7 @@ export function createUserStore(ctx: AdapterContext): Omit<UserStore, 'searchUse
 
     async recordLogin(userId, at, ip) {
       // One UPDATE with an in-database increment: atomic without a transaction or a lock.
+      if (sqlite) return (await ctx.writeOne(() => sqlite.run(recordLoginSql, [sqliteDate(at), ip, sqliteDate(at), userId]))) > 0;
       const [count] = await ctx.writeOne(() =>
         models.user.update(
           { logins_count: literal('logins_count + 1') as unknown as number, last_login: at, last_ip: ip, updated_at: at },
