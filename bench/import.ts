@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
+import { table, type BenchRow } from './results.js';
 
 const CONNECTION = 'Username-Password-Authentication';
 const BATCH = 500;
@@ -227,20 +228,18 @@ export async function benchImport(options: { users?: number; postgresUrl?: strin
 }
 
 /** The rows bench/run.ts prints, in its table format. */
-export function importBenchTable(rows: ImportBenchRow[]): string[] {
+export function importBenchRows(rows: ImportBenchRow[]): BenchRow[] {
   const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   return rows.flatMap((r) => [
-    `| users import (${f(r.users)} NDJSON, ${r.dialect}) | ${f(r.importPerSec)} users/s | raw bulkInsert ${f(r.rawInsertPerSec)} users/s | ${f(r.importRatio, 2)}x | >= 0.5x |`,
-    `| users import peak RSS (${r.dialect}) | ${f(r.importPeakRssMb)} MB | — | — | <= 300 MB |`,
-    `| users export (NDJSON, ${r.dialect}) | ${f(r.exportPerSec)} users/s | raw keyset SELECT ${f(r.rawSelectPerSec)} rows/s | ${f(r.exportRatio, 2)}x | — |`,
-    `| users export peak RSS (${r.dialect}) | ${f(r.exportPeakRssMb)} MB | — | — | <= 300 MB |`,
+    { id: `import-${r.dialect}`, label: `users import (${f(r.users)} NDJSON, ${r.dialect})`, figure: `${f(r.importPerSec)} users/s`, baseline: `raw bulkInsert ${f(r.rawInsertPerSec)} users/s`, ratio: `${f(r.importRatio, 2)}x`, goal: '>= 0.5x' },
+    { id: `import-rss-${r.dialect}`, label: `users import peak RSS (${r.dialect})`, figure: `${f(r.importPeakRssMb)} MB`, baseline: '—', ratio: '—', goal: '<= 300 MB' },
+    { id: `export-${r.dialect}`, label: `users export (NDJSON, ${r.dialect})`, figure: `${f(r.exportPerSec)} users/s`, baseline: `raw keyset SELECT ${f(r.rawSelectPerSec)} rows/s`, ratio: `${f(r.exportRatio, 2)}x`, goal: '—' },
+    { id: `export-rss-${r.dialect}`, label: `users export peak RSS (${r.dialect})`, figure: `${f(r.exportPeakRssMb)} MB`, baseline: '—', ratio: '—', goal: '<= 300 MB' },
   ]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.setSourceMapsEnabled(false);
   const rows = await benchImport();
-  console.log('| benchmark | figure | baseline (same run) | ratio | goal |');
-  console.log('|---|---|---|---|---|');
-  for (const line of importBenchTable(rows)) console.log(line);
+  for (const line of table(importBenchRows(rows))) console.log(line);
 }

@@ -4,6 +4,8 @@
  * - `gatehouse`: identity() with requireAuth() on `/private` (database sessions, or Redis);
  * - `baseline`: the usual hand-rolled stack: passport-local + express-session +
  *   connect-session-sequelize, the user re-read by primary key on every request;
+ * - `session`: express-session (its MemoryStore) + Passport's session, the user kept in memory: no
+ *   store round trip and no query at all, the least any app built on those two can cost;
  * - `bare`: Express alone, no auth.
  * It answers the parent with `{ port, cookie }`: a signed-in session's cookie (made with one real
  * login) for the parent's load, and on `{ measure: true }` its heap and RSS after a full GC.
@@ -16,14 +18,14 @@ import connectSessionSequelize from 'connect-session-sequelize';
 import express from 'express';
 import session from 'express-session';
 import type { AddressInfo } from 'node:net';
-import passport from 'passport';
+import passport, { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { DataTypes, Sequelize } from 'sequelize';
 
 process.setSourceMapsEnabled(false);
 
 interface Config {
-  kind: 'gatehouse' | 'baseline' | 'bare';
+  kind: 'gatehouse' | 'baseline' | 'session' | 'bare';
   databaseUrl?: string;
   redisUrl?: string;
   redisPrefix?: string;
@@ -96,6 +98,16 @@ if (config.kind === 'gatehouse') {
   close = async () => {
     await sequelize.close();
   };
+} else if (config.kind === 'session') {
+  const sessions = new Passport();
+  const users = new Map([['u1', { id: 'u1', name: 'Bench' }]]);
+  sessions.serializeUser((user, done) => done(null, (user as unknown as { id: string }).id));
+  sessions.deserializeUser((id: string, done) => done(null, (users.get(id) as unknown as Express.User | undefined) ?? false));
+  app.use(session({ secret, resave: false, saveUninitialized: false, cookie: { httpOnly: true, sameSite: 'lax', maxAge: 7 * 86_400_000 } }));
+  app.use(sessions.session());
+  app.post('/login', (req, res, next) => req.logIn(users.get('u1') as unknown as Express.User, (err) => (err ? next(err) : res.json({ ok: true }))));
+  app.get('/private', (req, res) => (req.user ? res.json({ id: (req.user as unknown as { id: string }).id }) : res.status(401).end()));
+  if (config.login) loginUser = 'u1';
 } else {
   app.get('/private', (_req, res) => res.json({ user_id: 'nobody' }));
 }

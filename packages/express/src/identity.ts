@@ -147,9 +147,13 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
   // Requests wait for start-up; a failed start-up answers 503 (and is logged once) instead of crashing.
   ready.catch((err: unknown) => opts.logger.error('[gatehouse] start-up failed:', err));
 
+  // Once started, requests go straight on (no promise hop on every request).
+  let started = false;
+  ready.then(() => (started = true), () => undefined);
   const router = Router() as IdentityRouter;
   router.use((req: Request, _res: Response, next: NextFunction) => {
     req.gatehouse = gh;
+    if (started) return next();
     ready.then(() => next(), (err: unknown) => next(new GatehouseError('storage_unavailable', { cause: err })));
   });
   // A public static asset: before the session, so fetching it never touches the session store.
@@ -165,7 +169,8 @@ export function identity(options: IdentityOptions = {}): IdentityRouter {
       cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secureCookies, maxAge: opts.sessionMaxAgeMs, path: '/' },
     }),
   );
-  router.use(passport.initialize());
+  // No passport.initialize(): session() sets up the same request methods, and initialize's only
+  // other work, compatibility properties for Passport 0.4 strategies, costs every request.
   router.use(passport.session());
   // Marks req.user.impersonator, and ends an impersonation whose time box or permissions ran out.
   router.use(impersonationSession(gh));

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { Passport, type PassportStatic } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { GatehouseContext } from './context.js';
-import { sessionUser } from './session-user.js';
+import { SessionUsers } from './session-user.js';
 
 /** The Passport strategy name of the database (email + password) connection. */
 export const DATABASE_STRATEGY = 'gatehouse-database';
@@ -11,8 +11,8 @@ export const DATABASE_STRATEGY = 'gatehouse-database';
 /**
  * A Passport instance of this identity() alone (no global state shared with the host app), with
  * the database connection as a local strategy. The strategy only reads credentials and asks the
- * user service; sessions keep the user_id and a copy of the user that is re-read whenever the user
- * changed (session-user.ts), and a blocked or deleted user is out at their next request.
+ * user service; sessions keep the user_id, the process a copy of the user that is re-read whenever
+ * the user changed (session-user.ts), and a blocked or deleted user is out at their next request.
  */
 export function createPassport(gh: GatehouseContext): PassportStatic {
   const passport = new Passport() as unknown as PassportStatic;
@@ -34,10 +34,11 @@ export function createPassport(gh: GatehouseContext): PassportStatic {
     req.session.loginIp = gh.clientIp(req);
     done(null, (user as User).user_id);
   });
-  // The session's copy of the user while the store's stamp says it is unchanged (session-user.ts).
+  // The process's copy of the user while the store's stamp says it is unchanged (session-user.ts).
+  const users = new SessionUsers();
   passport.deserializeUser((req: Request, id: unknown, done: (err: unknown, user?: Express.User | false) => void) => {
     if (typeof id !== 'string') return done(null, false);
-    sessionUser(req, id, (userId) => gh.storage.getUser(userId)).then((user) => done(null, user), done);
+    users.user(req, id, (userId) => gh.storage.getUser(userId)).then((user) => done(null, user), done);
   });
   return passport;
 }

@@ -1,15 +1,20 @@
 import { userToJson, type User, type UserJson } from '@gatehouse/core';
 import type { Request } from 'express';
 import type { SessionData } from 'express-session';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The session fast path. A signed-in request needs the user; reading it costs queries (the user,
- * its identities). So the session keeps a copy of the user (`req.session.user`), and the session
- * store, in the same round trip that loads the session, reports the user's current change stamp:
- * while the stamp matches the copy's, the copy is the user and no query runs. A change to the user
- * (profile, metadata, block, login) moves the stamp; the next request reads the user again and
- * refreshes the copy. Revocation does not wait for any of this: a block, a password change or a
- * deletion ends the user's sessions in the store, so the next request has no session at all.
+ * its identities). So the process keeps copies of recently seen users (a bounded LRU, by user id),
+ * and the session store, in the same round trip that loads the session, reports the user's current
+ * change stamp: while the stamp matches the copy's, the copy is the user and no query runs. A
+ * change to the user (profile, metadata, block, login) moves the stamp; the next request reads the
+ * user again and refreshes the copy. Revocation does not wait for any of this: a block, a password
+ * change or a deletion ends the user's sessions in the store, and a blocked stamp refuses at once.
+ *
+ * The copies live in the process, not in the session: a session carrying the whole user made
+ * every request parse it, and express-session serialize and hash it twice to see whether it
+ * changed. Several instances each keep their own copies, all checked against the shared stamp.
  */
 
 /** Where a store leaves the change stamp on the session data it loads (a symbol: never saved, never hashed). */
@@ -32,19 +37,13 @@ export interface UserStamp {
   maxAgeMs: number;
 }
 
-/** The copy of the user a session keeps. */
-export interface SessionUser {
+/** A copy of a user, as the process keeps it. */
+interface UserCopy {
   rev: string;
   /** When the copy was read (ms since epoch). */
   at: number;
-  user: UserJson;
-}
-
-declare module 'express-session' {
-  interface SessionData {
-    /** The session fast path's copy of the signed-in user (see session-user.ts). */
-    userCopy?: SessionUser;
-  }
+  /** The user as JSON text: each request parses its own, so no request's changes leak into another's. */
+  json: string;
 }
 
 type Stamped = SessionData & { [USER_STAMP]?: UserStamp };
@@ -70,21 +69,35 @@ function fromJson(json: UserJson): User {
   };
 }
 
-/**
- * passport's deserializeUser for the session's user id: the session's copy when its stamp still
- * matches, else one read of the user (whose copy then goes into the session, saved with it).
- * Resolves to false for a user that is gone or blocked.
- */
-export async function sessionUser(req: Request, id: string, read: (id: string) => Promise<User | null>, now = Date.now()): Promise<User | false> {
-  const stamp = (req as { [USER_STAMP]?: UserStamp })[USER_STAMP];
-  const copy = req.session?.userCopy;
-  if (stamp && (!stamp.exists || stamp.blocked)) return false;
-  if (stamp?.rev && copy && copy.user.user_id === id && copy.rev === stamp.rev && now - copy.at < stamp.maxAgeMs) {
-    return fromJson(copy.user);
+/** How many users' copies a process keeps (a few kB each); the least recently used go first. */
+const MAX_COPIES = 10_000;
+
+/** The copies of users this identity() keeps for its sessions' requests. */
+export class SessionUsers {
+  private readonly copies = new LRUCache<string, UserCopy>({ max: MAX_COPIES });
+
+  /**
+   * passport's deserializeUser for the session's user id: the copy when its stamp still matches,
+   * else one read of the user (which becomes the copy). Resolves to false for a user that is gone
+   * or blocked.
+   */
+  async user(req: Request, id: string, read: (id: string) => Promise<User | null>, now = Date.now()): Promise<User | false> {
+    const stamp = (req as { [USER_STAMP]?: UserStamp })[USER_STAMP];
+    if (stamp && (!stamp.exists || stamp.blocked)) {
+      this.copies.delete(id);
+      return false;
+    }
+    const copy = this.copies.get(id);
+    if (stamp?.rev && copy && copy.rev === stamp.rev && now - copy.at < stamp.maxAgeMs) {
+      return fromJson(JSON.parse(copy.json) as UserJson);
+    }
+    const user = await read(id);
+    if (!user || user.blocked) {
+      this.copies.delete(id);
+      return false;
+    }
+    const rev = stamp?.fromUser ? user.updated_at.toISOString() : stamp?.rev;
+    if (rev) this.copies.set(id, { rev, at: now, json: JSON.stringify(userToJson(user)) });
+    return user;
   }
-  const user = await read(id);
-  if (!user || user.blocked) return false;
-  const rev = stamp?.fromUser ? user.updated_at.toISOString() : stamp?.rev;
-  if (rev && req.session) req.session.userCopy = { rev, at: now, user: userToJson(user) };
-  return user;
 }
