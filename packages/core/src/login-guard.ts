@@ -93,26 +93,41 @@ export class LoginGuard {
    */
   async check(attempt: LoginAttempt): Promise<void> {
     const identifier = normalizeIdentifier(attempt.identifier);
-    const [block, ip, id] = await Promise.all([
-      identifier === '' ? null : this.storage.findLoginBlock(identifier, attempt.ip, this.clock()),
-      this.ips.peek(attempt.ip),
-      identifier === '' ? null : this.identifiers.peek(identifier),
-    ]);
-    if (block) {
-      throw new GatehouseError('too_many_attempts', { retryAfterSec: retryAfter(block.expires_at.getTime() - this.clock().getTime()) });
+    const [ip, id] = await Promise.all([this.ips.peek(attempt.ip), identifier === '' ? null : this.identifiers.peek(identifier)]);
+    const throttled = (): GatehouseError | null => {
+      for (const [count, limit] of [[ip, this.limits.failuresPerIp], [id, this.limits.failuresPerIdentifier]] as const) {
+        if (count && count.count >= limit.points) return new GatehouseError('too_many_requests', { retryAfterSec: retryAfter(count.msBeforeReset) });
+      }
+      return null;
+    };
+    if (identifier === '') {
+      const error = throttled();
+      if (error) throw error;
+      return;
     }
-    for (const [count, limit] of [[ip, this.limits.failuresPerIp], [id, this.limits.failuresPerIdentifier]] as const) {
-      if (count && count.count >= limit.points) throw new GatehouseError('too_many_requests', { retryAfterSec: retryAfter(count.msBeforeReset) });
-    }
-    if (identifier === '') return;
     // The attempt is counted for the pair before its password is checked, so that many attempts
     // sent at once cannot all get past the limit while none has failed yet. A success resets the
     // count; an attempt that ends otherwise (an outage) is taken back by abandon().
+    // The block is looked for after the count: block() writes the block before it resets the
+    // count, so an attempt counted after that reset always sees the block.
     const key = this.pairKey(identifier, attempt.ip);
     const pair = await this.pairs.hit(key);
-    if (pair.count > this.limits.failuresPerIdentifierAndIp.points) {
+    let block: LoginBlock | null;
+    try {
+      block = await this.storage.findLoginBlock(identifier, attempt.ip, this.clock());
+    } catch (err) {
       await this.pairs.release(key);
-      throw new GatehouseError('too_many_attempts', { retryAfterSec: retryAfter(pair.msBeforeReset) });
+      throw err;
+    }
+    const error = block
+      ? new GatehouseError('too_many_attempts', { retryAfterSec: retryAfter(block.expires_at.getTime() - this.clock().getTime()) })
+      : (throttled() ??
+        (pair.count > this.limits.failuresPerIdentifierAndIp.points
+          ? new GatehouseError('too_many_attempts', { retryAfterSec: retryAfter(pair.msBeforeReset) })
+          : null));
+    if (error) {
+      await this.pairs.release(key);
+      throw error;
     }
   }
 
@@ -157,9 +172,11 @@ export class LoginGuard {
       created_at: now,
       expires_at: new Date(now.getTime() + this.limits.failuresPerIdentifierAndIp.blockSec * 1000),
     };
-    // The count starts again, so after the block ends the pair has its full allowance back.
+    // The block first, then the count starts again (so after the block ends the pair has its full
+    // allowance back): an attempt counted after the reset finds the block (see check()).
+    const created = await this.storage.createLoginBlock(block);
     await this.pairs.reset(this.pairKey(identifier, attempt.ip));
-    if (!(await this.storage.createLoginBlock(block))) return null;
+    if (!created) return null;
     await this.log(LOG_TYPES.blockedAccount, 'Too many failed logins from this IP for this user', block.user_id, attempt.ip, { identifier, connection });
     return block;
   }
