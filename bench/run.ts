@@ -4,12 +4,10 @@
  * `npm run bench -- login protected` runs only those (login, protected, import, search, elements).
  * The rows go into bench/results.json and the README's table (see results.ts).
  */
-import { benchLogin } from './login.js';
-import { benchImport, importBenchRows } from './import.js';
-import { benchSearch } from './search.js';
-import { benchProtected } from './protected.js';
-import { benchElementsRender } from './elements-render.js';
 import { machine, record, table, type BenchRow } from './results.js';
+
+// Each benchmark's module is loaded only when it runs: what the others load (a browser driver,
+// HTTP load generators, a second ORM instance) would otherwise count in the peak RSS figures.
 
 // Benchmarks run the built packages (dist) as production does. tsx (which only compiles these
 // bench files) turns source maps on for every stack trace, which Sequelize builds on each query;
@@ -35,6 +33,7 @@ const show = (more: BenchRow[]) => {
 console.log(table([]).join('\n'));
 
 if (want('login')) {
+  const { benchLogin } = await import('./login.js');
   const login = await benchLogin();
   show([
     { id: 'login', label: `login throughput (concurrency ${login.concurrency}, SQLite)`, figure: `${fmt(login.loginsPerSec)} logins/s`, baseline: `raw Argon2id ${fmt(login.rawHashesPerSec)} hashes/s`, ratio: `${fmt(login.ratio, 2)}x`, goal: '>= 0.9x' },
@@ -42,9 +41,16 @@ if (want('login')) {
     { id: 'login-event-loop', label: 'event-loop delay p99 during logins', figure: `${fmt(login.eventLoopP99Ms)} ms`, baseline: '—', ratio: '—', goal: '< 20 ms' },
   ]);
 }
-if (want('protected')) show(await benchProtected());
-if (want('import')) show(importBenchRows(await benchImport()));
+if (want('protected')) {
+  const { benchProtected } = await import('./protected.js');
+  show(await benchProtected());
+}
+if (want('import')) {
+  const { benchImport, importBenchRows } = await import('./import.js');
+  show(importBenchRows(await benchImport()));
+}
 if (want('search')) {
+  const { benchSearch } = await import('./search.js');
   const users = process.env.BENCH_USERS ?? '1000000';
   show(
     (await benchSearch()).map((r) => ({
@@ -58,6 +64,7 @@ if (want('search')) {
   );
 }
 if (want('elements')) {
+  const { benchElementsRender } = await import('./elements-render.js');
   const render = await benchElementsRender();
   if (render) show([{ id: 'elements-render', label: '<gatehouse-user-table> 100-row page render (Chromium)', figure: `${fmt(render.componentMs, 2)} ms`, baseline: `plain static table ${fmt(render.staticMs, 2)} ms`, ratio: `${fmt(render.ratio, 2)}x`, goal: '<= 3x' }]);
 }
