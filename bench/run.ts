@@ -66,7 +66,7 @@ if (want('search')) {
 if (want('elements')) {
   const { benchElementsRender } = await import('./elements-render.js');
   const render = await benchElementsRender();
-  if (render) show([{ id: 'elements-render', label: '<gatehouse-user-table> 100-row page render (Chromium)', figure: `${fmt(render.componentMs, 2)} ms`, baseline: `plain static table ${fmt(render.staticMs, 2)} ms`, ratio: `${fmt(render.ratio, 2)}x`, goal: '<= 3x' }]);
+  if (render) show([{ id: 'elements-render', label: '`<gatehouse-user-table>` 100-row page render (Chromium)', figure: `${fmt(render.componentMs, 2)} ms`, baseline: `plain static table ${fmt(render.staticMs, 2)} ms`, ratio: `${fmt(render.ratio, 2)}x`, goal: '<= 3x' }]);
 }
 
 record(rows, ['login', 'protected', 'session-only', 'memory', 'three-vs-one', 'import', 'export', 'search', 'elements']);
