@@ -94,15 +94,11 @@ export class LoginGuard {
   async check(attempt: LoginAttempt): Promise<void> {
     const identifier = normalizeIdentifier(attempt.identifier);
     const [ip, id] = await Promise.all([this.ips.peek(attempt.ip), identifier === '' ? null : this.identifiers.peek(identifier)]);
-    const throttled = (): GatehouseError | null => {
-      for (const [count, limit] of [[ip, this.limits.failuresPerIp], [id, this.limits.failuresPerIdentifier]] as const) {
-        if (count && count.count >= limit.points) return new GatehouseError('too_many_requests', { retryAfterSec: retryAfter(count.msBeforeReset) });
-      }
-      return null;
-    };
+    const throttled = [[ip, this.limits.failuresPerIp], [id, this.limits.failuresPerIdentifier]] as const;
+    const over = throttled.find(([count, limit]) => count && count.count >= limit.points)?.[0];
+    const throttle = over ? new GatehouseError('too_many_requests', { retryAfterSec: retryAfter(over.msBeforeReset) }) : null;
     if (identifier === '') {
-      const error = throttled();
-      if (error) throw error;
+      if (throttle) throw throttle;
       return;
     }
     // The attempt is counted for the pair before its password is checked, so that many attempts
@@ -121,7 +117,7 @@ export class LoginGuard {
     }
     const error = block
       ? new GatehouseError('too_many_attempts', { retryAfterSec: retryAfter(block.expires_at.getTime() - this.clock().getTime()) })
-      : (throttled() ??
+      : (throttle ??
         (pair.count > this.limits.failuresPerIdentifierAndIp.points
           ? new GatehouseError('too_many_attempts', { retryAfterSec: retryAfter(pair.msBeforeReset) })
           : null));

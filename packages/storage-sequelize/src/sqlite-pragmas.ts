@@ -37,9 +37,9 @@ export function applySqlitePragmas(sequelize: Sequelize, busyTimeoutMs: number):
   const getConnection = manager.getConnection.bind(manager);
   manager.getConnection = async (options?: unknown) => {
     const db = await getConnection(options);
-    cacheTableInfo(db, tableInfo);
     let ready = configured.get(db);
     if (!ready) {
+      cacheTableInfo(db, tableInfo);
       ready = (async () => {
         // busy_timeout first, so the journal_mode switch itself waits for other processes.
         await run(db, `PRAGMA busy_timeout = ${busyTimeoutMs}`);

@@ -22,12 +22,8 @@ type Callback = (err: Error | null, rows?: Rows) => void;
 const TABLE_INFO = /^PRAGMA table_info\(`([^`]+)`\)$/u;
 const SCHEMA_CHANGE = /^\s*(?:ALTER|CREATE|DROP)\s/iu;
 
-const wrapped = new WeakSet<object>();
-
-/** Answers the dialect's `PRAGMA table_info` from `cache` on `db`, and clears `cache` on DDL. */
+/** Answers the dialect's `PRAGMA table_info` from `cache` on `db`, and clears `cache` on DDL. Call once per connection. */
 export function cacheTableInfo(db: SqliteCallbackDatabase, cache: Map<string, Rows>): void {
-  if (wrapped.has(db)) return;
-  wrapped.add(db);
   const { all, run, exec } = db;
   db.all = function (this: unknown, sql: string, ...rest: unknown[]) {
     const table = TABLE_INFO.exec(sql)?.[1];

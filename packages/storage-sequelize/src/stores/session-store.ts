@@ -15,8 +15,8 @@ function toSession(row: SessionRow): SessionRecord {
 export function createSessionStore(ctx: AdapterContext): Omit<SessionStore, 'listUserSessions'> {
   const { models, sqlite } = ctx;
   const q = (name: string) => ctx.sequelize.getQueryInterface().quoteIdentifier(name);
-  const sessions = q(models.session.getTableName() as string);
-  const users = q(models.user.getTableName() as string);
+  const sessions = ctx.table(models.session);
+  const users = ctx.table(models.user);
   // One statement on the hot path of every signed-in request: written once, as SQL, so no query
   // builder runs per request; both lookups are primary keys.
   const withUserSql =

@@ -18,8 +18,8 @@ export function createUserStore(ctx: AdapterContext): Omit<UserStore, 'searchUse
   const recordLoginSql = `UPDATE ${usersTable} SET logins_count = logins_count + 1, last_login = ?, last_ip = ?, updated_at = ? WHERE user_id = ?`;
 
   /**
-   * A user by one of the lookups every login and every changed session makes, as prepared
-   * statements on SQLite (see sqlite-statements.ts); null elsewhere (the model query runs).
+   * SQLite only: a user by one of the lookups every login and every changed session makes, as
+   * prepared statements (see sqlite-statements.ts); other dialects run findOne's model query.
    */
   async function findPrepared(column: 'user_id' | 'email_lower' | 'username_lower', value: string, connection?: string): Promise<User | null> {
     const where = connection === undefined ? `${column} = ?` : `connection = ? AND ${column} = ?`;
