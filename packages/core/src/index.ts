@@ -8,6 +8,7 @@ export * from './profile-rules.js';
 export * from './progressive-profiling.js';
 export * from './password-policy.js';
 export * from './password-hasher.js';
+export * from './hashing-slots.js';
 export * from './password-rules.js';
 export * from './password-guard.js';
 export * from './common-passwords.js';

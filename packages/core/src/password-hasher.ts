@@ -1,6 +1,7 @@
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { randomBytes } from 'node:crypto';
+import { hashingSlots } from './hashing-slots.js';
 import { decodeImportedHash, IMPORTED_HASH_PREFIX } from './imported-hashes/imported-hash-encoding.js';
 import { verifyImportedHash } from './imported-hashes/verify-imported-hash.js';
 import { normalizePassword } from './password-policy.js';
@@ -19,7 +20,8 @@ export const OWASP_ARGON2ID: Argon2Params = { memoryCost: 19456, timeCost: 2, pa
 
 /**
  * Hashes new passwords with Argon2id and verifies the hashes Gatehouse knows. Hashing runs on
- * libuv's thread pool (native @node-rs/argon2), never on the event loop.
+ * libuv's thread pool (native @node-rs/argon2), never on the event loop, and at most
+ * `hashingSlots` at a time per process (see hashing-slots.ts).
  */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -38,27 +40,31 @@ export function createPasswordHasher(params: Argon2Params = OWASP_ARGON2ID): Pas
   let dummy: Promise<string> | undefined;
 
   const verifyDummy = async (password: string): Promise<void> => {
-    dummy ??= argon2Hash(randomBytes(32).toString('base64'), options);
-    await argon2Verify(await dummy, normalizePassword(password)).catch(() => false);
+    dummy ??= hashingSlots(() => argon2Hash(randomBytes(32).toString('base64'), options));
+    const stored = await dummy;
+    await hashingSlots(() => argon2Verify(stored, normalizePassword(password))).catch(() => false);
   };
 
   return {
-    hash: (password) => argon2Hash(normalizePassword(password), options),
+    hash: (password) => hashingSlots(() => argon2Hash(normalizePassword(password), options)),
 
     async verify(hash, password) {
       if (hash.startsWith('$argon2')) {
-        return argon2Verify(hash, normalizePassword(password)).catch(() => false);
+        return hashingSlots(() => argon2Verify(hash, normalizePassword(password))).catch(() => false);
       }
       if (/^\$2[aby]\$\d\d\$/u.test(hash)) {
         // Imported bcrypt hashes were made from the raw password, so they are checked against it.
-        return bcryptVerify(password, hash).catch(() => false);
+        return hashingSlots(() => bcryptVerify(password, hash)).catch(() => false);
       }
       if (hash.startsWith(IMPORTED_HASH_PREFIX)) {
         // An imported custom_password_hash; needsRehash is true for it, so it is replaced at this login.
         // Fast digests (md5, sha*) answer in microseconds: the dummy Argon2id runs beside them, so
         // the timing does not tell an imported account from an unknown one.
         const imported = decodeImportedHash(hash);
-        const [ok] = await Promise.all([imported ? verifyImportedHash(imported, password) : false, verifyDummy(password)]);
+        const [ok] = await Promise.all([
+          imported ? hashingSlots(() => verifyImportedHash(imported, password)) : false,
+          verifyDummy(password),
+        ]);
         return ok;
       }
       await verifyDummy(password);
