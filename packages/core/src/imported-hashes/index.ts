@@ -5,7 +5,6 @@ export {
   IMPORTED_HASH_LIMITS,
   PASSWORD_ENCODINGS,
   checkCustomPasswordHash,
-  isDigestAvailable,
   validateCustomPasswordHash,
   type CheckCustomPasswordHashOptions,
   type CustomHashAlgorithm,
@@ -17,5 +16,6 @@ export {
   type SaltPosition,
   type StoredImportedHash,
 } from './custom-password-hash.js';
+export { isDigestAvailable } from './hash-formats.js';
 export { verifyImportedHash } from './verify-imported-hash.js';
 export { IMPORTED_HASH_PREFIX, decodeImportedHash, encodeImportedHash } from './imported-hash-encoding.js';

@@ -2,13 +2,8 @@ import { verify as argon2Verify } from '@node-rs/argon2';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { createHash, createHmac, pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { GatehouseError } from '../gatehouse-error.js';
-import {
-  decodeBytes,
-  isDigestAvailable,
-  parseLdapHash,
-  parsePbkdf2Phc,
-  type StoredImportedHash,
-} from './custom-password-hash.js';
+import type { StoredImportedHash } from './custom-password-hash.js';
+import { decodeBytes, isDigestAvailable, parseLdapHash, parsePbkdf2Phc } from './hash-formats.js';
 
 /**
  * Checks a password against a hash imported from another system (a validated
