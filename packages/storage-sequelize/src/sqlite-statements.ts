@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize';
+import { finalize, StatementCache, type Finalizable } from './sqlite-statement-cache.js';
 
 /** The part of a node-sqlite3 Statement this module uses. */
-interface Statement {
+interface Statement extends Finalizable {
   all(params: unknown[], callback: (err: Error | null, rows?: unknown[]) => void): unknown;
   run(params: unknown[], callback: (this: { changes: number }, err: Error | null) => void): unknown;
-  finalize(callback: (err: Error | null) => void): unknown;
 }
 
 interface Database {
@@ -23,6 +23,12 @@ interface Observed {
 }
 
 /**
+ * Statements kept by `allDynamic`: a search's SQL varies with the query's shape (its operators and
+ * fields, not its values), and an application's searches come in few shapes.
+ */
+const DYNAMIC_STATEMENTS = 100;
+
+/**
  * Statements prepared once on the SQLite connection Sequelize shares for work outside
  * transactions, for the few statements on the hot paths (the session read of every signed-in
  * request, and a login's reads and writes).
@@ -34,10 +40,14 @@ interface Observed {
  * The SQL is written per statement, with `?` parameters, and values in the forms Sequelize writes
  * (dates as `sqliteDate`, booleans as 0/1), so rows written either way read the same. They are
  * logged and seen by `beforeQuery`/`afterQuery` hooks like Sequelize's own queries.
+ *
+ * The fixed statements stay prepared for the connection's life; SQL whose text varies with its
+ * input (searches) goes through `allDynamic`, whose statements are kept in a bounded LRU.
  */
 export class SqliteStatements {
   private db: Database | undefined;
   private readonly prepared = new Map<string, Promise<Statement>>();
+  private readonly dynamic = new StatementCache<Statement>(DYNAMIC_STATEMENTS);
 
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -51,7 +61,16 @@ export class SqliteStatements {
   }
 
   async all<Row>(sql: string, params: unknown[]): Promise<Row[]> {
-    const statement = await this.statement(sql);
+    return this.allOn(await this.statement(sql), sql, params);
+  }
+
+  /** `all` for SQL whose text varies with its input, prepared in the bounded cache. */
+  async allDynamic<Row>(sql: string, params: unknown[]): Promise<Row[]> {
+    const db = await this.connection();
+    return this.dynamic.use(sql, () => prepare(db, sql), (statement) => this.allOn<Row>(statement, sql, params));
+  }
+
+  private async allOn<Row>(statement: Statement, sql: string, params: unknown[]): Promise<Row[]> {
     await this.before(sql, params);
     const rows = await new Promise<Row[]>((resolve, reject) => statement.all(params, (err, found) => (err ? reject(err) : resolve((found ?? []) as Row[]))));
     await this.after(sql, params);
@@ -88,29 +107,29 @@ export class SqliteStatements {
     const statements = [...this.prepared.values()];
     this.prepared.clear();
     this.db = undefined;
-    await Promise.all(
-      statements.map(async (pending) => {
-        const statement = await pending.catch(() => null);
-        // A connection already closed by its owner took its statements with it.
-        if (statement) await new Promise<void>((resolve) => statement.finalize(() => resolve()));
-      }),
-    );
+    await Promise.all([...statements.map(finalize), this.dynamic.clear()]);
   }
 
-  private async statement(sql: string): Promise<Statement> {
+  /**
+   * The shared connection (Sequelize's "default"; the only one of an in-memory database). Should
+   * Sequelize ever reopen it, statements of the old one are dropped with it.
+   */
+  private async connection(): Promise<Database> {
     const manager = (this.sequelize as unknown as { connectionManager: ConnectionManager }).connectionManager;
-    // The shared connection (Sequelize's "default"; the only one of an in-memory database). Should
-    // Sequelize ever reopen it, statements of the old one are dropped with it.
     const db = await manager.getConnection({});
     if (db !== this.db) {
       this.prepared.clear();
+      void this.dynamic.clear();
       this.db = db;
     }
+    return db;
+  }
+
+  private async statement(sql: string): Promise<Statement> {
+    const db = await this.connection();
     let statement = this.prepared.get(sql);
     if (!statement) {
-      statement = new Promise<Statement>((resolve, reject) => {
-        const prepared = db.prepare(sql, (err) => (err ? reject(err) : resolve(prepared)));
-      });
+      statement = prepare(db, sql);
       this.prepared.set(sql, statement);
       // A statement that failed to prepare (its table not created yet) is tried again next time.
       statement.catch(() => {
@@ -119,6 +138,12 @@ export class SqliteStatements {
     }
     return statement;
   }
+}
+
+function prepare(db: Database, sql: string): Promise<Statement> {
+  return new Promise<Statement>((resolve, reject) => {
+    const prepared = db.prepare(sql, (err) => (err ? reject(err) : resolve(prepared)));
+  });
 }
 
 /** A date as Sequelize writes a DATE column on SQLite (UTC, milliseconds, offset): text that sorts as time. */

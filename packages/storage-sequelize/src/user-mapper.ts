@@ -38,7 +38,19 @@ export function toIdentity(row: IdentityRow): Identity {
   return identity;
 }
 
-export function toUser(row: UserRow, identities: IdentityRow[]): User {
+/**
+ * The columns a User is made of (not the search copies nor `connection`), for reads that name
+ * their columns: on SQLite each column of each row costs its own conversion to JS.
+ */
+export const USER_COLUMNS = [
+  'user_id', 'email', 'email_verified', 'username', 'phone_number', 'phone_verified', 'name', 'given_name', 'family_name', 'nickname',
+  'picture', 'created_at', 'updated_at', 'last_login', 'last_ip', 'logins_count', 'blocked', 'user_metadata', 'app_metadata',
+] as const satisfies ReadonlyArray<keyof UserRow>;
+
+/** A row with the columns of USER_COLUMNS. */
+export type UserColumnsRow = Pick<UserRow, (typeof USER_COLUMNS)[number]>;
+
+export function toUser(row: UserColumnsRow, identities: IdentityRow[]): User {
   return {
     user_id: row.user_id,
     email: row.email,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { parseQuery } from '@gatehouse/core';
 import { QueryTypes } from 'sequelize';
 import { createSequelizeStorage } from '../src/index.js';
+import { compileQuery } from '../src/search/compile-query.js';
 import { requireTestDatabase, testDatabaseKind, testDatabaseUrl } from '../../../test/support/test-database.js';
 
 /** Which indexes a plan reads, from EXPLAIN's JSON. */
@@ -65,6 +67,27 @@ describe(`trigram indexes on ${testDatabaseKind()}`, function () {
         const used = indexesOf(row?.['QUERY PLAN']);
         assert.ok(used.every((name) => !name.includes('_t_')), `${where}: ${used.join(', ')}`);
       }
+    }
+  });
+
+  it('still serve infix searches, which the compiler writes as lower(column) LIKE', async () => {
+    const sequelize = storage!.sequelize;
+    const u = sequelize.getQueryInterface().quoteIdentifier('u');
+    // Statistics as autovacuum would leave them (and the GIN pending list merged into the index).
+    await sequelize.query(`VACUUM ANALYZE "${prefix}users"`);
+    for (const q of ['email:*bench7*', 'name:*lovelace*', 'nickname:*ada']) {
+      const where = compileQuery(parseQuery(q), { sequelize, users: u, identitiesTable: `"${prefix}identities"`, metadataTable: `"${prefix}metadata_values"` });
+      const used = await sequelize.transaction(async (transaction) => {
+        // Scans off, so the plan shows which index can answer at all.
+        await sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
+        const [row] = await sequelize.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM "${prefix}users" ${u} WHERE ${where.sql}`, {
+          replacements: where.params,
+          type: QueryTypes.SELECT,
+          transaction,
+        });
+        return indexesOf(row?.['QUERY PLAN']);
+      });
+      assert.ok(used.some((name) => name.includes('_t_')), `${q}: ${used.join(', ')}`);
     }
   });
 });

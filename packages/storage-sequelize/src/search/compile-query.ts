@@ -1,7 +1,8 @@
 import { dateBounds, DEFAULT_TERM_FIELDS, GatehouseError, type FieldRef, type QueryNode } from '@gatehouse/core';
 import type { Sequelize } from 'sequelize';
+import type { Dialect } from '../options.js';
+import { bindValue, type BoundValue, type SearchValue } from './bind-value.js';
 import { SEARCH_COLUMNS, type SearchColumn } from './searchable-columns.js';
-import { sqlLiteral } from './sql-literal.js';
 
 /** Names the compiled SQL refers to (quoted identifiers). */
 export interface CompileContext {
@@ -12,32 +13,44 @@ export interface CompileContext {
   metadataTable: string;
 }
 
+/** A search as SQL: a boolean expression with `?` placeholders, and their values in order. */
+export interface CompiledQuery {
+  sql: string;
+  params: BoundValue[];
+}
+
 /*
- * Compiles a search AST into one SQL boolean expression over the users table. Every value goes
- * through the driver's escaping and every identifier comes from the fixed column map, so no part
- * of the query text reaches the SQL unescaped. Case-insensitive fields compare lower-cased copies;
- * metadata is matched in the indexed side table with EXISTS, never by scanning JSON.
+ * Compiles a search AST into one SQL boolean expression over the users table. Values are bound
+ * parameters and every identifier comes from the fixed column map, so no part of the query text
+ * reaches the SQL, and the SQL varies only with the query's shape (one prepared statement serves
+ * every search of that shape). Case-insensitive fields compare lower-cased copies; metadata is
+ * matched in the indexed side table with EXISTS, never by scanning JSON.
  */
-export function compileQuery(node: QueryNode, ctx: CompileContext): string {
+export function compileQuery(node: QueryNode, ctx: CompileContext): CompiledQuery {
+  const dialect = ctx.sequelize.getDialect() as Dialect;
   const q = (name: string) => ctx.sequelize.getQueryInterface().quoteIdentifier(name);
-  const lit = (value: unknown) => sqlLiteral(ctx.sequelize, value);
+  // Fragments are not built in text order (a metadata condition is compiled before the EXISTS
+  // around it), so a value is first marked with its index (NUL never occurs in identifiers or
+  // keywords), and the marks become `?` in text order at the end.
+  const bound: BoundValue[] = [];
+  const lit = (value: SearchValue) => `\u0000${bound.push(bindValue(dialect, value)) - 1}\u0000`;
   const col = (c: SearchColumn) => `${ctx.users}.${q(c.column)}`;
   // Text ranges compare code points everywhere: PostgreSQL's default collation is linguistic.
-  const ordered = (target: string) => (ctx.sequelize.getDialect() === 'postgres' ? `${target} COLLATE "C"` : target);
-
-  // Lucene's NOT keeps documents where the field is missing: in SQL a NULL comparison is unknown,
-  // so each clause is made two-valued before it is negated.
-  const truth = (sql: string) => `(CASE WHEN ${sql} THEN 1 ELSE 0 END)`;
+  const ordered = (target: string) => (dialect === 'postgres' ? `${target} COLLATE "C"` : target);
 
   function like(target: string, parts: string[], lowerCase: boolean): string {
     const values = parts.map((p) => (lowerCase ? p.toLowerCase() : p));
-    if (ctx.sequelize.getDialect() === 'sqlite' && !lowerCase) {
+    if (dialect === 'sqlite' && !lowerCase) {
       // SQLite's LIKE ignores ASCII case; GLOB does not. Its metacharacters are escaped as classes.
       const glob = values.map((v) => v.replace(/[*?[]/gu, (m) => `[${m}]`)).join('*');
       return `${target} GLOB ${lit(glob)}`;
     }
     const pattern = values.map((v) => v.replace(/[!%_]/gu, (m) => `!${m}`)).join('%');
-    return `${target} LIKE ${lit(pattern)} ESCAPE '!'`;
+    // PostgreSQL's trigram indexes cover lower(copy) (migration 0014): a leading wildcard, which no
+    // b-tree serves, says lower() to reach them (the same text: the copy is lower case already),
+    // while a prefix keeps the bare column and its b-tree.
+    const indexed = dialect === 'postgres' && lowerCase && parts[0] === '' ? `lower(${target})` : target;
+    return `${indexed} LIKE ${lit(pattern)} ESCAPE '!'`;
   }
 
   function rootColumn(field: FieldRef): SearchColumn {
@@ -46,7 +59,7 @@ export function compileQuery(node: QueryNode, ctx: CompileContext): string {
     return column;
   }
 
-  function scalar(column: SearchColumn, text: string): unknown {
+  function scalar(column: SearchColumn, text: string): SearchValue {
     switch (column.type) {
       case 'number':
         return Number(text);
@@ -97,6 +110,27 @@ export function compileQuery(node: QueryNode, ctx: CompileContext): string {
 
   const isNumeric = (text: string | null) => text === null || /^-?\d+(\.\d+)?$/u.test(text);
 
+  /**
+   * Whether a node compiles to an expression that is never NULL: an EXISTS, IS NOT NULL, a range
+   * (which tests IS NOT NULL first), a negation, and AND/OR of those.
+   */
+  function twoValued(n: QueryNode): boolean {
+    switch (n.type) {
+      case 'and':
+      case 'or':
+        return n.children.every(twoValued);
+      case 'not':
+      case 'exists':
+      case 'range':
+        return true;
+      case 'term':
+      case 'wildcard':
+        return n.field.kind === 'user_metadata' || n.field.kind === 'app_metadata' || n.field.kind === 'identity_connection';
+      case 'any':
+        return false;
+    }
+  }
+
   function compile(n: QueryNode): string {
     switch (n.type) {
       case 'and':
@@ -122,7 +156,11 @@ export function compileQuery(node: QueryNode, ctx: CompileContext): string {
         return `(${[...clauses, ...rest.map(compile)].join(' OR ')})`;
       }
       case 'not':
-        return `${truth(compile(n.child))} = 0`;
+        // Lucene's NOT keeps documents where the field is missing, but SQL's NOT of a comparison
+        // with NULL is NULL, which drops the row: IS NOT TRUE keeps it. A clause never NULL takes
+        // plain NOT, which makes NOT EXISTS an anti-join. Planners estimate both as 1 minus the
+        // clause's selectivity; PostgreSQL guessed a fixed 0.5% for the former `CASE ... = 0`.
+        return twoValued(n.child) ? `NOT (${compile(n.child)})` : `(${compile(n.child)}) IS NOT TRUE`;
       case 'exists': {
         if (n.field.kind === 'user_metadata' || n.field.kind === 'app_metadata') return metadata(n.field, null);
         if (n.field.kind === 'identity_connection') return identities('1 = 1');
@@ -175,5 +213,10 @@ export function compileQuery(node: QueryNode, ctx: CompileContext): string {
     throw new GatehouseError('invalid_query', { field: 'q', message: 'Unsupported query node.' });
   }
 
-  return compile(node);
+  const params: BoundValue[] = [];
+  const sql = compile(node).replace(/\u0000(\d+)\u0000/gu, (_, index: string) => {
+    params.push(bound[Number(index)]!);
+    return '?';
+  });
+  return { sql, params };
 }

@@ -2,9 +2,9 @@ import { GatehouseError, type User, type UserSearch, type UserSearchResult } fro
 import { QueryTypes } from 'sequelize';
 import type { AdapterContext } from '../adapter-context.js';
 import { loadUsersInOrder } from '../stores/load-users.js';
-import { compileQuery } from './compile-query.js';
+import { bindValue, type BoundValue } from './bind-value.js';
+import { compileQuery, type CompiledQuery } from './compile-query.js';
 import { SEARCH_COLUMNS } from './searchable-columns.js';
-import { sqlLiteral } from './sql-literal.js';
 
 /** Sort fields whose column is never NULL, so a keyset cursor can continue after any row. */
 const KEYSET_FIELDS = new Set(['user_id', 'created_at', 'updated_at', 'logins_count']);
@@ -34,23 +34,26 @@ function decodeCursor(text: string, sortKey: string): Cursor {
 /**
  * The search port over SQL: the compiled query as one WHERE clause, ids first (ordered, paged,
  * NULLs last whatever the database's habit), then the users themselves. Counts are exact.
+ * Values are bound: on SQLite to statements prepared once per query shape (see
+ * sqlite-statements.ts), elsewhere as Sequelize replacements, escaped by the driver.
  */
 export function createUserSearch(ctx: AdapterContext, prefix: string, exactCountUpTo: number) {
   const qi = ctx.sequelize.getQueryInterface();
   const table = (name: string) => qi.quoteIdentifier(`${prefix}${name}`);
   const u = qi.quoteIdentifier('u');
 
+  async function select<Row extends object>(sql: string, params: BoundValue[]): Promise<Row[]> {
+    if (ctx.sqlite) return ctx.sqlite.allDynamic<Row>(sql, params);
+    return ctx.sequelize.query<Row>(sql, { type: QueryTypes.SELECT, replacements: params });
+  }
+
   /** The planner's row estimate for the query: PostgreSQL's plan rows, MySQL/MariaDB's rows × filtered of the users table. */
-  async function plannerEstimate(from: string): Promise<number> {
+  async function plannerEstimate(from: string, params: BoundValue[]): Promise<number> {
     if (ctx.dialect === 'postgres') {
-      const [plan] = await ctx.sequelize.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${from}`, {
-        type: QueryTypes.SELECT,
-      });
+      const [plan] = await select<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 ${from}`, params);
       return Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
     }
-    const rows = await ctx.sequelize.query<{ table: string; rows: number | string | null; filtered?: number | string | null }>(`EXPLAIN SELECT 1 ${from}`, {
-      type: QueryTypes.SELECT,
-    });
+    const rows = await select<{ table: string; rows: number | string | null; filtered?: number | string | null }>(`EXPLAIN SELECT 1 ${from}`, params);
     const users = rows.find((r) => r.table === 'u');
     return Math.round(Number(users?.rows ?? 0) * (users?.filtered === undefined || users.filtered === null ? 1 : Number(users.filtered) / 100));
   }
@@ -60,25 +63,22 @@ export function createUserSearch(ctx: AdapterContext, prefix: string, exactCount
    * MySQL/MariaDB answer the planner's estimate, flagged as such, so a broad query on millions of
    * users does not pay for a full count. SQLite has no planner estimate to give: it counts exactly.
    */
-  async function countMatches(where: string): Promise<{ total: number; totalIsEstimate?: true }> {
-    const from = `FROM ${table('users')} ${u} WHERE ${where}`;
+  async function countMatches(where: CompiledQuery): Promise<{ total: number; totalIsEstimate?: true }> {
+    const from = `FROM ${table('users')} ${u} WHERE ${where.sql}`;
     if (ctx.dialect !== 'sqlite') {
-      const [capped] = await ctx.sequelize.query<{ total: number | string }>(
-        `SELECT COUNT(*) AS total FROM (SELECT 1 ${from} LIMIT ${exactCountUpTo + 1}) capped`,
-        { type: QueryTypes.SELECT },
-      );
+      const [capped] = await select<{ total: number | string }>(`SELECT COUNT(*) AS total FROM (SELECT 1 ${from} LIMIT ${exactCountUpTo + 1}) capped`, where.params);
       const total = Number(capped?.total ?? 0);
       if (total <= exactCountUpTo) return { total };
-      return { total: Math.max(await plannerEstimate(from), exactCountUpTo + 1), totalIsEstimate: true };
+      return { total: Math.max(await plannerEstimate(from, where.params), exactCountUpTo + 1), totalIsEstimate: true };
     }
-    const [count] = await ctx.sequelize.query<{ total: number | string }>(`SELECT COUNT(*) AS total ${from}`, { type: QueryTypes.SELECT });
+    const [count] = await select<{ total: number | string }>(`SELECT COUNT(*) AS total ${from}`, where.params);
     return { total: Number(count?.total ?? 0) };
   }
 
   return async function searchUsers(search: UserSearch): Promise<UserSearchResult> {
-    const where = search.query
+    const where: CompiledQuery = search.query
       ? compileQuery(search.query, { sequelize: ctx.sequelize, users: u, identitiesTable: table('identities'), metadataTable: table('metadata_values') })
-      : '1 = 1';
+      : { sql: '1 = 1', params: [] };
     const sortField = search.sort?.field ?? 'created_at';
     const direction = search.sort?.direction ?? 1;
     const column = SEARCH_COLUMNS[sortField];
@@ -98,23 +98,24 @@ export function createUserSearch(ctx: AdapterContext, prefix: string, exactCount
     const sortKey = `${sortField}:${direction}`;
 
     let keyset = '';
+    const keysetParams: BoundValue[] = [];
     if (search.after !== undefined) {
       if (!KEYSET_FIELDS.has(sortField)) {
         throw new GatehouseError('invalid_query_string', { field: 'sort', message: `Cursor paging sorts by one of: ${[...KEYSET_FIELDS].join(', ')}.` });
       }
       if (search.after !== null) {
         const cursor = decodeCursor(search.after, sortKey);
-        const value = column.type === 'date' ? new Date(String(cursor.v)) : cursor.v;
+        const value = bindValue(ctx.dialect, column.type === 'date' ? new Date(String(cursor.v)) : cursor.v);
         const op = direction === 1 ? '>' : '<';
-        const v = sqlLiteral(ctx.sequelize, value);
-        keyset = ` AND (${sortExpr} ${op} ${v} OR (${sortCol} = ${v} AND ${idExpr} ${op} ${ctx.sequelize.escape(cursor.id)}))`;
+        keyset = ` AND (${sortExpr} ${op} ? OR (${sortCol} = ? AND ${idExpr} ${op} ?))`;
+        keysetParams.push(value, value, cursor.id);
       }
     }
 
     const offset = search.after === undefined ? search.page * search.perPage : 0;
-    const rows = await ctx.sequelize.query<{ user_id: string }>(
-      `SELECT ${idCol} AS user_id FROM ${table('users')} ${u} WHERE ${where}${keyset} ORDER BY ${order} LIMIT ${search.perPage} OFFSET ${offset}`,
-      { type: QueryTypes.SELECT },
+    const rows = await select<{ user_id: string }>(
+      `SELECT ${idCol} AS user_id FROM ${table('users')} ${u} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      [...where.params, ...keysetParams, search.perPage, offset],
     );
     const users = await loadUsersInOrder(ctx, rows.map((r) => r.user_id));
 

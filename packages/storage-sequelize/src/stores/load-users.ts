@@ -4,7 +4,8 @@ import type { AdapterContext } from '../adapter-context.js';
 import type { IdentityRow } from '../models/identity-model.js';
 import { rowOf } from '../models/row-model.js';
 import type { UserRow } from '../models/user-model.js';
-import { toUser } from '../user-mapper.js';
+import type { SqliteStatements } from '../sqlite-statements.js';
+import { toUser, USER_COLUMNS, type UserColumnsRow } from '../user-mapper.js';
 
 /** Users with their identities: two indexed queries instead of a join that repeats each user row. Keeps the order of `rows`. */
 export async function withIdentities(ctx: AdapterContext, rows: UserRow[], transaction?: Transaction): Promise<User[]> {
@@ -14,19 +15,41 @@ export async function withIdentities(ctx: AdapterContext, rows: UserRow[], trans
     order: [['id', 'ASC']],
     transaction,
   });
-  const byUser = new Map<string, IdentityRow[]>();
-  for (const identity of identities.map(rowOf)) {
-    const list = byUser.get(identity.user_id) ?? [];
-    list.push(identity);
-    byUser.set(identity.user_id, list);
-  }
-  return rows.map((row) => toUser(row, byUser.get(row.user_id) ?? []));
+  return joinIdentities(rows, identities.map(rowOf));
 }
 
 /** The users with these ids, in the order given (ids not found are skipped). */
 export async function loadUsersInOrder(ctx: AdapterContext, ids: string[]): Promise<User[]> {
   if (ids.length === 0) return [];
+  if (ctx.sqlite) return loadPrepared(ctx, ctx.sqlite, ids);
   const rows = (await ctx.models.user.findAll({ where: { user_id: { [Op.in]: ids } } })).map(rowOf);
+  return withIdentities(ctx, inOrder(ids, rows));
+}
+
+/**
+ * SQLite: the same two queries as prepared statements (see sqlite-statements.ts). The ids are one
+ * JSON array parameter, so a page of any length is one statement shape; SQLite reads `IN (SELECT
+ * value FROM json_each(?))` as a list of primary-key (and `user_id` index) probes.
+ */
+async function loadPrepared(ctx: AdapterContext, sqlite: SqliteStatements, ids: string[]): Promise<User[]> {
+  const list = JSON.stringify(ids);
+  const inList = 'user_id IN (SELECT value FROM json_each(?))';
+  const rows = await sqlite.all<UserColumnsRow>(`SELECT ${USER_COLUMNS.join(', ')} FROM ${ctx.table(ctx.models.user)} WHERE ${inList}`, [list]);
+  const identities = await sqlite.all<IdentityRow>(`SELECT * FROM ${ctx.table(ctx.models.identity)} WHERE ${inList} ORDER BY id ASC`, [list]);
+  return joinIdentities(inOrder(ids, rows), identities);
+}
+
+function inOrder<Row extends UserColumnsRow>(ids: string[], rows: Row[]): Row[] {
   const byId = new Map(rows.map((r) => [r.user_id, r]));
-  return withIdentities(ctx, ids.flatMap((id) => byId.get(id) ?? []));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+function joinIdentities(rows: UserColumnsRow[], identities: IdentityRow[]): User[] {
+  const byUser = new Map<string, IdentityRow[]>();
+  for (const identity of identities) {
+    const list = byUser.get(identity.user_id) ?? [];
+    list.push(identity);
+    byUser.set(identity.user_id, list);
+  }
+  return rows.map((row) => toUser(row, byUser.get(row.user_id) ?? []));
 }
