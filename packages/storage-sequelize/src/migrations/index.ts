@@ -11,12 +11,13 @@ import { applications } from './0011-applications.js';
 import { passwordlessCodes } from './0012-passwordless-codes.js';
 import { jobLeases } from './0013-job-leases.js';
 import { trigramExpressions } from './0014-trigram-expressions.js';
+import { domainByDate } from './0015-domain-by-date.js';
 import type { Migration } from './migration.js';
 
 /**
  * Every migration, in order. Listed, not globbed from the directory, so they load the same from
  * src (tsx) and from dist, and a bundler sees them.
  */
-export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, search, jobs, searchStatistics, cache, loginBlocks, passwordHistoryConsents, idpTokens, applications, passwordlessCodes, jobLeases, trigramExpressions];
+export const MIGRATIONS: readonly Migration[] = [initial, apiTokens, search, jobs, searchStatistics, cache, loginBlocks, passwordHistoryConsents, idpTokens, applications, passwordlessCodes, jobLeases, trigramExpressions, domainByDate];
 
 export type { Migration, MigrationContext } from './migration.js';
