@@ -132,6 +132,18 @@ export function describeApplicationStore(storage: StorageRef): void {
       assert.equal(await storage().findOidcPayload(r.model, r.id, msDate()), null);
     });
 
+    it('stores 24 concurrent artifacts and replaces 8 of them concurrently, none lost or refused', async () => {
+      // The provider saves a session, a grant and tokens at once; a store that deadlocks under
+      // that answers the user with a 500 (InnoDB did, for delete-then-insert upserts).
+      const records = Array.from({ length: 24 }, (_, i) => record({ model: ['Session', 'Grant', 'AccessToken'][i % 3]! }));
+      await Promise.all(records.map((r) => storage().upsertOidcPayload(r)));
+      const replaced = records.slice(0, 8).map((r) => ({ ...r, payload: JSON.stringify({ replaced: r.id }) }));
+      await Promise.all(replaced.map((r) => storage().upsertOidcPayload(r)));
+      for (const r of [...replaced, ...records.slice(8)]) {
+        assert.equal((await storage().findOidcPayload(r.model, r.id, msDate()))?.payload, r.payload);
+      }
+    });
+
     it('finds sessions by uid and device codes by user code', async () => {
       const session = record({ model: 'Session', uid: `uid-${unique()}` });
       const device = record({ model: 'DeviceCode', user_code: `UC-${unique()}` });
