@@ -25,9 +25,8 @@ export interface AdapterContext {
 }
 
 export function createAdapterContext(connection: Connection, models: Models): AdapterContext {
-  const { sequelize, writeLock, transactionType } = connection;
-  const transaction = <T>(work: (t: Transaction) => Promise<T>): Promise<T> =>
-    sequelize.transaction(transactionType === undefined ? {} : { type: transactionType }, work);
+  const { sequelize, writeLock, transactionOptions } = connection;
+  const transaction = <T>(work: (t: Transaction) => Promise<T>): Promise<T> => sequelize.transaction({ ...transactionOptions }, work);
   return {
     sequelize,
     dialect: connection.dialect,

@@ -20,6 +20,19 @@ export function describeConcurrency(storage: StorageRef): void {
       assert.deepEqual(Object.keys(user?.user_metadata ?? {}).sort(), [...keys].sort());
     });
 
+    it('creates 16 users with metadata at once, then gives 16 metadata-less users metadata at once, none refused', async () => {
+      // Sign-ups are concurrent; a store whose transactions deadlock on each other's index gaps
+      // (InnoDB at repeatable read did, replacing a new user's metadata rows) answers some with 500.
+      const records = Array.from({ length: 16 }, (_, i) => newUserRecord({ user_metadata: { plan: 'pro', n: i } }));
+      const created = await Promise.allSettled(records.map((r) => storage().createUser(r)));
+      assert.deepEqual(created.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')), Array(16).fill('ok'));
+      const bare = Array.from({ length: 16 }, () => newUserRecord({ user_metadata: {}, app_metadata: {} }));
+      for (const r of bare) await storage().createUser(r);
+      const modified = await Promise.allSettled(bare.map((r, i) => storage().modifyUser(r.user_id, () => ({ user_metadata: { n: i }, updated_at: msDate(i) }))));
+      assert.deepEqual(modified.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')), Array(16).fill('ok'));
+      for (const [i, r] of bare.entries()) assert.deepEqual((await storage().getUser(r.user_id))?.user_metadata, { n: i });
+    });
+
     it('counts exactly 20 logins from 20 concurrent increments', async () => {
       const record = newUserRecord();
       await storage().createUser(record);
