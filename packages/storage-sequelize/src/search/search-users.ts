@@ -1,7 +1,8 @@
 import { GatehouseError, type User, type UserSearch, type UserSearchResult } from '@gatehouse/core';
 import { QueryTypes } from 'sequelize';
 import type { AdapterContext } from '../adapter-context.js';
-import { loadUsersInOrder } from '../stores/load-users.js';
+import { loadUsersInOrder, withIdentitiesPrepared } from '../stores/load-users.js';
+import { USER_COLUMNS, type UserColumnsRow } from '../user-mapper.js';
 import { bindValue, type BoundValue } from './bind-value.js';
 import { compileQuery, type CompiledQuery } from './compile-query.js';
 import { SEARCH_COLUMNS } from './searchable-columns.js';
@@ -113,11 +114,14 @@ export function createUserSearch(ctx: AdapterContext, prefix: string, exactCount
     }
 
     const offset = search.after === undefined ? search.page * search.perPage : 0;
-    const rows = await select<{ user_id: string }>(
-      `SELECT ${idCol} AS user_id FROM ${table('users')} ${u} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      [...where.params, ...keysetParams, search.perPage, offset],
-    );
-    const users = await loadUsersInOrder(ctx, rows.map((r) => r.user_id));
+    const page = `FROM ${table('users')} ${u} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    const pageParams = [...where.params, ...keysetParams, search.perPage, offset];
+    // SQLite: the page's users in the same statement (its ORDER BY ... LIMIT keeps only the top
+    // rows in the sorter, so whole rows cost little more than ids), then their identities. Elsewhere
+    // ids first, so a sort spilling to disk carries ids only, then the users by primary key.
+    const users = ctx.sqlite
+      ? await withIdentitiesPrepared(ctx, ctx.sqlite, await ctx.sqlite.allDynamic<UserColumnsRow>(`SELECT ${USER_COLUMNS.map((c) => `${u}.${c}`).join(', ')} ${page}`, pageParams))
+      : await loadUsersInOrder(ctx, (await select<{ user_id: string }>(`SELECT ${idCol} AS user_id ${page}`, pageParams)).map((r) => r.user_id));
 
     const result: UserSearchResult = { users };
     if (search.includeTotals) Object.assign(result, await countMatches(where));

@@ -32,11 +32,18 @@ export async function loadUsersInOrder(ctx: AdapterContext, ids: string[]): Prom
  * value FROM json_each(?))` as a list of primary-key (and `user_id` index) probes.
  */
 async function loadPrepared(ctx: AdapterContext, sqlite: SqliteStatements, ids: string[]): Promise<User[]> {
-  const list = JSON.stringify(ids);
-  const inList = 'user_id IN (SELECT value FROM json_each(?))';
-  const rows = await sqlite.all<UserColumnsRow>(`SELECT ${USER_COLUMNS.join(', ')} FROM ${ctx.table(ctx.models.user)} WHERE ${inList}`, [list]);
-  const identities = await sqlite.all<IdentityRow>(`SELECT * FROM ${ctx.table(ctx.models.identity)} WHERE ${inList} ORDER BY id ASC`, [list]);
-  return joinIdentities(inOrder(ids, rows), identities);
+  const rows = await sqlite.all<UserColumnsRow>(`SELECT ${USER_COLUMNS.join(', ')} FROM ${ctx.table(ctx.models.user)} WHERE ${IN_LIST}`, [JSON.stringify(ids)]);
+  return withIdentitiesPrepared(ctx, sqlite, inOrder(ids, rows));
+}
+
+const IN_LIST = 'user_id IN (SELECT value FROM json_each(?))';
+
+/** SQLite: these users with their identities, one prepared statement for any number of users. */
+export async function withIdentitiesPrepared(ctx: AdapterContext, sqlite: SqliteStatements, rows: UserColumnsRow[]): Promise<User[]> {
+  if (rows.length === 0) return [];
+  const ids = JSON.stringify(rows.map((r) => r.user_id));
+  const identities = await sqlite.all<IdentityRow>(`SELECT * FROM ${ctx.table(ctx.models.identity)} WHERE ${IN_LIST} ORDER BY id ASC`, [ids]);
+  return joinIdentities(rows, identities);
 }
 
 function inOrder<Row extends UserColumnsRow>(ids: string[], rows: Row[]): Row[] {
