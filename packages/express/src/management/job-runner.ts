@@ -1,6 +1,6 @@
 import { exportUsers, GatehouseError, runUsersImport, type ExportField, type JobRecord } from '@gatehouse/core';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -174,9 +174,14 @@ function createJobRunner(gh: GatehouseContext) {
 
     /** The export file of a completed job, as a stream; `not_found` once the sweep has deleted it. */
     async openExport(job: JobRecord) {
-      const path = join(dir, exportFileName(job));
-      if (!(await stat(path).catch(() => null))) throw new GatehouseError('not_found', { message: 'The export file has expired; start a new export.' });
-      return createReadStream(path);
+      // Opened before answering, not checked then opened: the expiry sweep may delete the file in
+      // between, and a stream that fails to open after the headers leaves the client a cut
+      // connection instead of a 404. An open file stays readable after it is deleted.
+      const handle = await open(join(dir, exportFileName(job)), 'r').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') throw new GatehouseError('not_found', { message: 'The export file has expired; start a new export.' });
+        throw err;
+      });
+      return handle.createReadStream();
     },
   };
 }
