@@ -1,7 +1,7 @@
 import { checkExportFields, GatehouseError, newJobId, type JobRecord } from '@gatehouse/core';
 import busboy from 'busboy';
 import express, { Router, type Request, type Response } from 'express';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -63,35 +63,45 @@ function jobToJson(job: JobRecord, req: Request) {
 async function receiveUpload(req: Request, path: string, maxBytes: number): Promise<{ fields: Record<string, string>; file: boolean }> {
   const fields: Record<string, string> = {};
   let writing: Promise<void> | null = null;
-  await new Promise<void>((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 4096, fileSize: maxBytes } });
-    } catch {
-      reject(new GatehouseError('invalid_body', { message: 'The request must be multipart/form-data with a "users" file.' }));
-      return;
-    }
-    parser.on('file', (name, stream) => {
-      if (name !== 'users' || writing !== null) {
-        stream.resume();
+  let file: WriteStream | null = null;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let parser: busboy.Busboy;
+      try {
+        parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 4096, fileSize: maxBytes } });
+      } catch {
+        reject(new GatehouseError('invalid_body', { message: 'The request must be multipart/form-data with a "users" file.' }));
         return;
       }
-      stream.on('limit', () => {
-        reject(new GatehouseError('payload_too_large', { message: `The file is larger than the ${maxBytes}-byte limit.` }));
-        req.unpipe(parser);
-        req.resume();
+      parser.on('file', (name, stream) => {
+        if (name !== 'users' || writing !== null) {
+          stream.resume();
+          return;
+        }
+        stream.on('limit', () => {
+          req.unpipe(parser);
+          req.resume();
+          stream.destroy(new GatehouseError('payload_too_large', { message: `The file is larger than the ${maxBytes}-byte limit.` }));
+        });
+        file = createWriteStream(path, { mode: 0o600 });
+        writing = pipeline(stream, file);
+        writing.catch(reject);
       });
-      writing = pipeline(stream, createWriteStream(path, { mode: 0o600 }));
-      writing.catch(reject);
+      parser.on('field', (name, value) => {
+        fields[name] = value;
+      });
+      parser.on('close', () => resolve());
+      parser.on('error', () => reject(new GatehouseError('invalid_body', { message: 'The multipart body is malformed.' })));
+      req.pipe(parser);
     });
-    parser.on('field', (name, value) => {
-      fields[name] = value;
-    });
-    parser.on('close', () => resolve());
-    parser.on('error', () => reject(new GatehouseError('invalid_body', { message: 'The multipart body is malformed.' })));
-    req.pipe(parser);
-  });
-  if (writing !== null) await writing;
+    if (writing !== null) await writing;
+  } catch (err) {
+    // The caller deletes the partial file: the write stream must be closed first, or its pending
+    // open could create the file again after the delete (a 413 that left a file behind).
+    const open = file as WriteStream | null;
+    if (open !== null && !open.closed) await new Promise<void>((resolve) => open.destroy().once('close', () => resolve()));
+    throw err;
+  }
   return { fields, file: writing !== null };
 }
 
