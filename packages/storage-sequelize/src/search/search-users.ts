@@ -120,7 +120,7 @@ export function createUserSearch(ctx: AdapterContext, prefix: string, exactCount
     // rows in the sorter, so whole rows cost little more than ids), then their identities. Elsewhere
     // ids first, so a sort spilling to disk carries ids only, then the users by primary key.
     const users = ctx.sqlite
-      ? await withIdentitiesPrepared(ctx, ctx.sqlite, await ctx.sqlite.allDynamic<UserColumnsRow>(`SELECT ${USER_COLUMNS.map((c) => `${u}.${c}`).join(', ')} ${page}`, pageParams))
+      ? await withIdentitiesPrepared(ctx, ctx.sqlite, await select<UserColumnsRow>(`SELECT ${USER_COLUMNS.map((c) => `${u}.${c}`).join(', ')} ${page}`, pageParams))
       : await loadUsersInOrder(ctx, (await select<{ user_id: string }>(`SELECT ${idCol} AS user_id ${page}`, pageParams)).map((r) => r.user_id));
 
     const result: UserSearchResult = { users };

@@ -5,7 +5,7 @@ import type { IdentityRow } from '../models/identity-model.js';
 import { rowOf } from '../models/row-model.js';
 import type { UserRow } from '../models/user-model.js';
 import type { SqliteStatements } from '../sqlite-statements.js';
-import { toUser, USER_COLUMNS, type UserColumnsRow } from '../user-mapper.js';
+import { toUser, type UserColumnsRow } from '../user-mapper.js';
 
 /** Users with their identities: two indexed queries instead of a join that repeats each user row. Keeps the order of `rows`. */
 export async function withIdentities(ctx: AdapterContext, rows: UserRow[], transaction?: Transaction): Promise<User[]> {
@@ -21,28 +21,22 @@ export async function withIdentities(ctx: AdapterContext, rows: UserRow[], trans
 /** The users with these ids, in the order given (ids not found are skipped). */
 export async function loadUsersInOrder(ctx: AdapterContext, ids: string[]): Promise<User[]> {
   if (ids.length === 0) return [];
-  if (ctx.sqlite) return loadPrepared(ctx, ctx.sqlite, ids);
   const rows = (await ctx.models.user.findAll({ where: { user_id: { [Op.in]: ids } } })).map(rowOf);
   return withIdentities(ctx, inOrder(ids, rows));
 }
 
 /**
- * SQLite: the same two queries as prepared statements (see sqlite-statements.ts). The ids are one
- * JSON array parameter, so a page of any length is one statement shape; SQLite reads `IN (SELECT
- * value FROM json_each(?))` as a list of primary-key (and `user_id` index) probes.
+ * SQLite: these users with their identities, as a prepared statement (see sqlite-statements.ts).
+ * The ids are one JSON array parameter, so any number of users is one statement shape; SQLite
+ * reads `IN (SELECT value FROM json_each(?))` as a list of `user_id` index probes.
  */
-async function loadPrepared(ctx: AdapterContext, sqlite: SqliteStatements, ids: string[]): Promise<User[]> {
-  const rows = await sqlite.all<UserColumnsRow>(`SELECT ${USER_COLUMNS.join(', ')} FROM ${ctx.table(ctx.models.user)} WHERE ${IN_LIST}`, [JSON.stringify(ids)]);
-  return withIdentitiesPrepared(ctx, sqlite, inOrder(ids, rows));
-}
-
-const IN_LIST = 'user_id IN (SELECT value FROM json_each(?))';
-
-/** SQLite: these users with their identities, one prepared statement for any number of users. */
 export async function withIdentitiesPrepared(ctx: AdapterContext, sqlite: SqliteStatements, rows: UserColumnsRow[]): Promise<User[]> {
   if (rows.length === 0) return [];
   const ids = JSON.stringify(rows.map((r) => r.user_id));
-  const identities = await sqlite.all<IdentityRow>(`SELECT * FROM ${ctx.table(ctx.models.identity)} WHERE ${IN_LIST} ORDER BY id ASC`, [ids]);
+  const identities = await sqlite.all<IdentityRow>(
+    `SELECT * FROM ${ctx.table(ctx.models.identity)} WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY id ASC`,
+    [ids],
+  );
   return joinIdentities(rows, identities);
 }
 
